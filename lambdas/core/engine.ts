@@ -1,0 +1,66 @@
+import type { TrailEvent } from './cloudtrail/types';
+import { Correlator } from './correlate';
+import { buildFinding } from './finding';
+import type { Finding, IndicatorContext } from './model';
+import { DEFAULT_SETTINGS, type EngineSettings } from './settings';
+import { emptyThreatIntel, type ThreatIntel } from './threat-intel';
+
+/**
+ * The engine: events in, explained findings out. The CLI hunt calls
+ * `analyze` on everything it read; the cloud scorer evaluates one group at
+ * a time with the same `buildFinding`, its state kept in the ledger.
+ */
+
+export interface EngineOptions {
+  readonly settings?: EngineSettings;
+  readonly intel?: ThreatIntel;
+}
+
+export interface Analysis {
+  readonly findings: Finding[];
+  /** Events dropped because an event with the same id was already seen. */
+  readonly duplicates: number;
+}
+
+/** Order of reports: escalations first, then by score, then oldest first. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return Number(b.escalate) - Number(a.escalate) || b.score - a.score || a.firstSeen.localeCompare(b.firstSeen) || a.findingId.localeCompare(b.findingId);
+}
+
+export function byTime(a: TrailEvent, b: TrailEvent): number {
+  return a.time - b.time || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+}
+
+/**
+ * Same eventID and name and time: the same event delivered twice (CloudTrail
+ * is at-least-once, and the same file may be given twice).
+ */
+function identity(e: TrailEvent): string {
+  return `${e.eventId}\u0000${e.eventName}\u0000${e.time}`;
+}
+
+export function analyze(events: Iterable<TrailEvent>, options: EngineOptions = {}): Analysis {
+  const ctx: IndicatorContext = { settings: options.settings ?? DEFAULT_SETTINGS, intel: options.intel ?? emptyThreatIntel() };
+  const seen = new Set<string>();
+  const unique: TrailEvent[] = [];
+  let duplicates = 0;
+  for (const e of events) {
+    const id = identity(e);
+    if (seen.has(id)) {
+      duplicates++;
+      continue;
+    }
+    seen.add(id);
+    unique.push(e);
+  }
+  unique.sort(byTime);
+  const findings: Finding[] = [];
+  const correlator = new Correlator(ctx.settings, (group) => {
+    const f = buildFinding(group, ctx);
+    if (f) findings.push(f);
+  });
+  for (const e of unique) correlator.add(e);
+  correlator.flush();
+  findings.sort(compareFindings);
+  return { findings, duplicates };
+}

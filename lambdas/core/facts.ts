@@ -1,0 +1,360 @@
+import { ADDRESS_EVENTS, CAPACITY_SERVICES, EventSource, LAUNCH_EVENTS, QUOTA_EVENTS, RELEASE_EVENTS, isIn } from './constants';
+import type { TrailEvent } from './cloudtrail/types';
+import { parseInstanceType } from './instance-types';
+import { collect, get, getBoolean, getNumber, getString, isObject, items, strings } from './json-walk';
+
+/**
+ * What one CloudTrail event means for server acquisition, extracted once
+ * and then read by every indicator. Shapes follow the EC2 query API as
+ * CloudTrail records it; lookups are case-insensitive and tolerate the
+ * list forms (`items`, `item`, arrays) because RequestSpotFleet and
+ * CreateFleet record PascalCase XML-ish structures.
+ */
+
+export type Outcome = 'succeeded' | 'failed' | 'dry-run';
+export type FailureKind = 'denied' | 'limit' | 'account' | 'capacity' | 'other';
+
+export interface Failure {
+  readonly code: string;
+  readonly kind: FailureKind;
+}
+
+export interface LaunchFacts {
+  /** Instance ids (or Lightsail instance names) the call created. */
+  readonly instanceIds: readonly string[];
+  /** Instances created (success) or asked for (failure, dry run, spot/fleet requests). */
+  readonly count: number;
+  readonly instanceTypes: readonly string[];
+  /** vCPUs for `count` instances: exact from cpuOptions when recorded, else estimated from the type. */
+  readonly vcpus: number;
+  readonly imageIds: readonly string[];
+  /** Tags applied at launch; undefined when they cannot be known from the record (launch template). */
+  readonly tags: Readonly<Record<string, string>> | undefined;
+  readonly keyName?: string;
+  readonly spot: boolean;
+  /** Spot instance request, spot fleet or EC2 fleet ids. */
+  readonly requestIds: readonly string[];
+  readonly terminationProtection: boolean;
+}
+
+export interface AddressFacts {
+  readonly allocationIds: readonly string[];
+  readonly publicIps: readonly string[];
+  readonly associatedInstanceIds: readonly string[];
+}
+
+export interface ReleaseFacts {
+  readonly instanceIds: readonly string[];
+  readonly allocationIds: readonly string[];
+  readonly publicIps: readonly string[];
+  readonly requestIds: readonly string[];
+}
+
+export interface PortRange {
+  /** `-1` means every protocol and port. */
+  readonly protocol: string;
+  readonly from?: number;
+  readonly to?: number;
+}
+
+export interface IngressFacts {
+  readonly groupId?: string;
+  readonly cidrs: readonly string[];
+  readonly worldOpen: boolean;
+  readonly permissions: readonly PortRange[];
+}
+
+export function describePorts(permissions: readonly PortRange[]): string {
+  if (permissions.length === 0) return 'unspecified ports';
+  return permissions
+    .map((p) => (p.protocol === '-1' || p.protocol === 'all' ? 'all traffic' : p.from === undefined ? `${p.protocol}/all` : `${p.protocol}/${p.from === p.to || p.to === undefined ? p.from : `${p.from}-${p.to}`}`))
+    .join(', ');
+}
+
+export interface ModifyFacts {
+  readonly instanceId?: string;
+  readonly userData: boolean;
+  readonly terminationProtection?: boolean;
+  readonly instanceType?: string;
+}
+
+export interface QuotaFacts {
+  readonly serviceCode?: string;
+  readonly quotaCode?: string;
+  readonly increase: boolean;
+  readonly desiredValue?: number;
+}
+
+export interface EventFacts {
+  readonly outcome: Outcome;
+  readonly failure?: Failure;
+  /** The AWS service that made the call on our behalf (Auto Scaling, Spot Fleet, ...). */
+  readonly serviceInvoked?: string;
+  readonly launch?: LaunchFacts;
+  readonly address?: AddressFacts;
+  readonly release?: ReleaseFacts;
+  readonly ingress?: IngressFacts;
+  readonly modify?: ModifyFacts;
+  readonly keyPair?: { readonly name: string; readonly imported: boolean };
+  readonly quota?: QuotaFacts;
+}
+
+const DENIED = new Set(['UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException', 'UnauthorizedAccess', 'AuthFailure', 'OptInRequired']);
+const LIMITS = new Set([
+  'VcpuLimitExceeded', 'InstanceLimitExceeded', 'MaxSpotInstanceCountExceeded', 'MaxSpotFleetRequestCountExceeded',
+  'AddressLimitExceeded', 'ResourceLimitExceeded', 'RequestLimitExceeded', 'ServiceQuotaExceededException',
+  'SpotMaxPriceTooLow', 'InsufficientAddressCapacity',
+]);
+const ACCOUNT = new Set(['PendingVerification', 'Blocked', 'SubscriptionRequiredException', 'AccountNotVerified']);
+const CAPACITY = new Set(['InsufficientInstanceCapacity', 'InsufficientHostCapacity', 'InsufficientReservedInstanceCapacity', 'Unsupported', 'InsufficientCapacityOnHost']);
+
+/** `Client.UnauthorizedOperation` -> `UnauthorizedOperation`. */
+function bareCode(code: string): string {
+  return code.replace(/^(Client|Server)\./, '');
+}
+
+export function classifyFailure(code: string): Failure | 'dry-run' {
+  const bare = bareCode(code);
+  if (bare === 'DryRunOperation') return 'dry-run';
+  const kind: FailureKind = DENIED.has(bare)
+    ? 'denied'
+    : LIMITS.has(bare)
+      ? 'limit'
+      : ACCOUNT.has(bare)
+        ? 'account'
+        : CAPACITY.has(bare)
+          ? 'capacity'
+          : 'other';
+  return { code, kind };
+}
+
+/**
+ * The capacity service that made the call, if any: from `invokedBy`, from a
+ * service host name as sourceIPAddress, or from a service-linked role (which
+ * only the service itself can assume).
+ */
+function serviceCaller(event: TrailEvent): string | undefined {
+  const invokedBy = event.actor.invokedBy;
+  if (invokedBy && CAPACITY_SERVICES.has(invokedBy)) return invokedBy;
+  if (event.sourceIp && CAPACITY_SERVICES.has(event.sourceIp)) return event.sourceIp;
+  if (event.actor.issuerArn && /:role\/aws-service-role\//.test(event.actor.issuerArn)) return event.actor.issuerArn;
+  return undefined;
+}
+
+export function extractFacts(event: TrailEvent): EventFacts {
+  let outcome: Outcome = 'succeeded';
+  let failure: Failure | undefined;
+  if (event.errorCode) {
+    const f = classifyFailure(event.errorCode);
+    if (f === 'dry-run') outcome = 'dry-run';
+    else {
+      outcome = 'failed';
+      failure = f;
+    }
+  }
+  const facts: { -readonly [K in keyof EventFacts]: EventFacts[K] } = { outcome };
+  if (failure) facts.failure = failure;
+  const service = serviceCaller(event);
+  if (service) facts.serviceInvoked = service;
+
+  const { eventSource: source, eventName: name } = event;
+  const req = event.requestParameters ?? {};
+  const res = event.responseElements ?? {};
+  if (isIn(LAUNCH_EVENTS, source, name)) facts.launch = source === EventSource.LIGHTSAIL ? lightsailLaunch(req, res) : ec2Launch(name, req, res, outcome);
+  else if (isIn(ADDRESS_EVENTS, source, name)) facts.address = addressFacts(source, req, res);
+  else if (isIn(RELEASE_EVENTS, source, name)) facts.release = releaseFacts(source, name, req, res);
+  else if (isIn(QUOTA_EVENTS, source, name)) facts.quota = quotaFacts(name, req);
+  else if (source === EventSource.EC2) {
+    if (name === 'AuthorizeSecurityGroupIngress') facts.ingress = ingressFacts(req);
+    else if (name === 'ModifyInstanceAttribute') facts.modify = modifyFacts(req);
+    else if (name === 'CreateKeyPair' || name === 'ImportKeyPair') {
+      const keyName = getString(req, 'keyName') ?? getString(res, 'keyName');
+      if (keyName) facts.keyPair = { name: keyName, imported: name === 'ImportKeyPair' };
+    }
+  }
+  return facts;
+}
+
+function tagsFrom(values: unknown[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const tag of values.flatMap(items)) {
+    const key = getString(tag, 'key');
+    if (key) out[key] = getString(tag, 'value') ?? '';
+  }
+  return out;
+}
+
+/** Tags requested for instances (tagSpecificationSet) and tags the response shows on them. */
+function launchTags(req: Record<string, unknown>, res: Record<string, unknown>): Record<string, string> | undefined {
+  const specs = collect(req, 'tagSpecificationSet').concat(collect(req, 'TagSpecification')).flatMap(items);
+  const requested = specs
+    .filter((s) => {
+      const type = getString(s, 'resourceType');
+      return type === undefined || type === 'instance' || type === 'spot-instances-request' || type === 'fleet';
+    })
+    .flatMap((s) => [get(s, 'tags'), get(s, 'tag'), get(s, 'tagSet')]);
+  const shown = collect(res, 'tagSet');
+  const tags = { ...tagsFrom(requested), ...tagsFrom(shown) };
+  const usesTemplate = collect(req, 'launchTemplate').length > 0 || collect(req, 'LaunchTemplateSpecification').length > 0;
+  if (Object.keys(tags).length === 0 && usesTemplate) return undefined;
+  return tags;
+}
+
+function ec2Launch(name: string, req: Record<string, unknown>, res: Record<string, unknown>, outcome: Outcome): LaunchFacts {
+  const instanceIds = strings(collect(res, 'instanceId').concat(collect(res, 'instanceIds'))).filter((id) => id.startsWith('i-'));
+  const instanceTypes = strings(collect(req, 'instanceType').concat(collect(res, 'instanceType')));
+  const imageIds = strings(collect(req, 'imageId'));
+  const requestIds = strings(
+    collect(res, 'spotInstanceRequestId')
+      .concat(collect(res, 'spotFleetRequestId'))
+      .concat(collect(res, 'fleetId')),
+  );
+
+  // How many instances: what was created, else what was asked for.
+  let count = instanceIds.length;
+  if (count === 0 || outcome !== 'succeeded' || name !== 'RunInstances') {
+    const asked =
+      name === 'RunInstances'
+        ? sum(items(get(req, 'instancesSet')).map((i) => getNumber(i, 'maxCount') ?? getNumber(i, 'minCount') ?? 1))
+        : name === 'RequestSpotInstances'
+          ? (getNumber(req, 'instanceCount') ?? 1)
+          : (firstNumber(collect(req, 'totalTargetCapacity')) ?? firstNumber(collect(req, 'targetCapacity')) ?? firstNumber(collect(req, 'instanceCount')) ?? 1);
+    count = Math.max(count, asked);
+  }
+
+  // vCPUs: exact per instance from cpuOptions when the response has them.
+  const described = items(get(res, 'instancesSet'));
+  let vcpus = 0;
+  let exact = described.length > 0;
+  for (const inst of described) {
+    const cpu = get(inst, 'cpuOptions');
+    const cores = getNumber(cpu, 'coreCount');
+    const threads = getNumber(cpu, 'threadsPerCore');
+    if (cores !== undefined && threads !== undefined) vcpus += cores * threads;
+    else exact = false;
+  }
+  if (!exact) {
+    const perInstance = Math.max(0, ...instanceTypes.map((t) => parseInstanceType(t)?.vcpus ?? 0));
+    vcpus = perInstance * count;
+  }
+
+  const keyName = getString(req, 'keyName') ?? strings(collect(req, 'keyName'))[0];
+  const marketType = strings(collect(req, 'marketType'))[0];
+  const tags = launchTags(req, res);
+  return {
+    instanceIds,
+    count,
+    instanceTypes,
+    vcpus,
+    imageIds,
+    tags,
+    ...(keyName ? { keyName } : {}),
+    spot: name !== 'RunInstances' || marketType === 'spot',
+    requestIds,
+    terminationProtection: getBoolean(req, 'disableApiTermination') === true,
+  };
+}
+
+function lightsailLaunch(req: Record<string, unknown>, _res: Record<string, unknown>): LaunchFacts {
+  const names = strings(collect(req, 'instanceNames'));
+  const bundle = getString(req, 'bundleId');
+  return {
+    instanceIds: names,
+    count: Math.max(1, names.length),
+    instanceTypes: bundle ? [`lightsail:${bundle}`] : [],
+    vcpus: 0,
+    imageIds: strings(collect(req, 'blueprintId')),
+    tags: tagsFrom(collect(req, 'tags')),
+    spot: false,
+    requestIds: [],
+    terminationProtection: false,
+  };
+}
+
+function addressFacts(source: string, req: Record<string, unknown>, res: Record<string, unknown>): AddressFacts {
+  if (source === EventSource.LIGHTSAIL) {
+    return { allocationIds: strings([get(req, 'staticIpName')]), publicIps: [], associatedInstanceIds: strings([get(req, 'instanceName')]) };
+  }
+  return {
+    allocationIds: strings([get(res, 'allocationId'), get(req, 'allocationId')]),
+    publicIps: strings([get(res, 'publicIp'), get(req, 'publicIp')]),
+    associatedInstanceIds: strings([get(req, 'instanceId')]),
+  };
+}
+
+function releaseFacts(source: string, name: string, req: Record<string, unknown>, res: Record<string, unknown>): ReleaseFacts {
+  if (source === EventSource.LIGHTSAIL) {
+    return {
+      instanceIds: strings([get(req, 'instanceName')]),
+      allocationIds: strings([get(req, 'staticIpName')]),
+      publicIps: [],
+      requestIds: [],
+    };
+  }
+  const requestIds = strings(
+    collect(req, 'spotFleetRequestId')
+      .concat(collect(req, 'spotInstanceRequestId'))
+      .concat(collect(req, 'fleetId')),
+  );
+  return {
+    instanceIds: name === 'TerminateInstances' ? strings(collect(req, 'instanceId').concat(collect(res, 'instanceId'))) : [],
+    allocationIds: strings([get(req, 'allocationId')]),
+    publicIps: strings([get(req, 'publicIp')]),
+    requestIds,
+  };
+}
+
+const WORLD = new Set(['0.0.0.0/0', '::/0']);
+
+function ingressFacts(req: Record<string, unknown>): IngressFacts {
+  const cidrs = strings(collect(req, 'cidrIp').concat(collect(req, 'cidrIpv6')));
+  const perms = items(get(req, 'ipPermissions'));
+  const permissions: PortRange[] = [];
+  // Newer records list ipPermissions; the old flat form puts the fields on the request.
+  for (const p of perms.length > 0 ? perms : [req]) {
+    const protocol = getString(p, 'ipProtocol') ?? (getNumber(p, 'ipProtocol') === -1 ? '-1' : undefined);
+    if (protocol === undefined) continue;
+    const from = getNumber(p, 'fromPort');
+    const to = getNumber(p, 'toPort');
+    permissions.push({ protocol, ...(from !== undefined && from >= 0 ? { from } : {}), ...(to !== undefined && to >= 0 ? { to } : {}) });
+  }
+  const groupId = getString(req, 'groupId') ?? getString(req, 'groupName');
+  return { ...(groupId ? { groupId } : {}), cidrs, worldOpen: cidrs.some((c) => WORLD.has(c)), permissions };
+}
+
+function modifyFacts(req: Record<string, unknown>): ModifyFacts {
+  const attribute = getString(req, 'attribute');
+  const instanceId = getString(req, 'instanceId');
+  const protection = getBoolean(req, 'disableApiTermination') ?? (attribute === 'disableApiTermination' ? getBoolean(req, 'value') : undefined);
+  const instanceType = getString(req, 'instanceType') ?? (attribute === 'instanceType' ? getString(req, 'value') : undefined);
+  return {
+    ...(instanceId ? { instanceId } : {}),
+    userData: get(req, 'userData') !== undefined || attribute === 'userData',
+    ...(protection !== undefined ? { terminationProtection: protection } : {}),
+    ...(instanceType ? { instanceType } : {}),
+  };
+}
+
+function quotaFacts(name: string, req: Record<string, unknown>): QuotaFacts {
+  const serviceCode = getString(req, 'serviceCode');
+  const quotaCode = getString(req, 'quotaCode');
+  const desiredValue = getNumber(req, 'desiredValue');
+  return {
+    ...(serviceCode ? { serviceCode } : {}),
+    ...(quotaCode ? { quotaCode } : {}),
+    increase: name === 'RequestServiceQuotaIncrease',
+    ...(desiredValue !== undefined ? { desiredValue } : {}),
+  };
+}
+
+function sum(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}
+
+function firstNumber(values: unknown[]): number | undefined {
+  for (const v of values) {
+    const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : isObject(v) ? Number(v.value) : NaN;
+    if (Number.isFinite(n)) return n;
+  }
+  return undefined;
+}

@@ -1,0 +1,77 @@
+import { IndicatorId } from '../constants';
+import { fired, notApplicable, quiet, type IndicatorDefinition, type ObservedEvent } from '../model';
+import type { EngineSettings } from '../settings';
+import { ids, minutes, succeeded } from './util';
+
+interface Weighed {
+  readonly e: ObservedEvent;
+  readonly instances: number;
+  readonly vcpus: number;
+  readonly addresses: number;
+}
+
+/** The busiest window of `windowMs`: most instances, vCPUs and addresses, each at its own peak. */
+function peaks(items: readonly Weighed[], windowMs: number) {
+  let best = { instances: 0, vcpus: 0, addresses: 0, span: 0, events: [] as ObservedEvent[] };
+  let lo = 0;
+  let inst = 0;
+  let cpu = 0;
+  let addr = 0;
+  for (let hi = 0; hi < items.length; hi++) {
+    const h = items[hi]!;
+    inst += h.instances;
+    cpu += h.vcpus;
+    addr += h.addresses;
+    while (h.e.event.time - items[lo]!.e.event.time > windowMs) {
+      const l = items[lo++]!;
+      inst -= l.instances;
+      cpu -= l.vcpus;
+      addr -= l.addresses;
+    }
+    if (inst > best.instances || cpu > best.vcpus || addr > best.addresses) {
+      best = {
+        instances: Math.max(best.instances, inst),
+        vcpus: Math.max(best.vcpus, cpu),
+        addresses: Math.max(best.addresses, addr),
+        span: h.e.event.time - items[lo]!.e.event.time,
+        events: items.slice(lo, hi + 1).map((x) => x.e),
+      };
+    }
+  }
+  return best;
+}
+
+const threshold = (s: EngineSettings): string =>
+  `>= ${s.burst.instances} instances or >= ${s.burst.vcpus} vCPUs or >= ${s.burst.addresses} addresses in ${s.burst.windowMinutes} min`;
+
+export const provisioningBurst: IndicatorDefinition = {
+  id: IndicatorId.PROVISIONING_BURST,
+  title: 'Provisioning burst',
+  description: 'One principal acquired many instances, vCPUs or addresses within a short window.',
+  why: 'Miners and proxy farms buy capacity fast, up to the account limits; people and pipelines rarely do.',
+  threshold,
+  kind: 'context',
+  evaluate(group, { settings }) {
+    const items: Weighed[] = group.events
+      .filter((e) => succeeded(e) && (e.facts.launch !== undefined || (e.facts.address !== undefined && /Allocate/.test(e.event.eventName))))
+      .map((e) => ({
+        e,
+        instances: e.facts.launch?.count ?? 0,
+        vcpus: e.facts.launch?.vcpus ?? 0,
+        addresses: e.facts.address ? Math.max(1, e.facts.address.allocationIds.length) : 0,
+      }));
+    if (items.length === 0) return notApplicable('nothing was acquired');
+    const b = settings.burst;
+    const p = peaks(items, b.windowMinutes * 60_000);
+    const over: string[] = [];
+    if (p.instances >= b.instances) over.push(`${p.instances} instances`);
+    if (p.vcpus >= b.vcpus) over.push(`${p.vcpus} vCPUs`);
+    if (p.addresses >= b.addresses) over.push(`${p.addresses} addresses`);
+    if (over.length === 0) return quiet(`peak ${p.instances} instances, ${p.vcpus} vCPUs, ${p.addresses} addresses per ${b.windowMinutes} min`);
+    return fired(
+      `${over.join(', ')} within ${minutes(p.span)} (threshold ${threshold(settings)})`,
+      ids(p.events),
+      { instances: p.instances, vcpus: p.vcpus, addresses: p.addresses, spanMs: p.span },
+    );
+  },
+};

@@ -1,0 +1,28 @@
+import { IndicatorId } from '../constants';
+import { fired, notApplicable, quiet, type IndicatorDefinition } from '../model';
+import { ids, list } from './util';
+
+export const quotaProbing: IndicatorDefinition = {
+  id: IndicatorId.QUOTA_PROBING,
+  title: 'EC2 quota probing',
+  description: 'Service Quotas reads of EC2 limits, or a request to raise one.',
+  why: 'Before buying at scale an attacker checks, then raises, the vCPU limits of the stolen account.',
+  threshold: (s) => `>= ${s.quotaProbing.minReads} EC2 quota reads, or any increase request`,
+  kind: 'activity',
+  evaluate(group, { settings }) {
+    const calls = group.events.filter((e) => e.facts.quota !== undefined);
+    if (calls.length === 0) return notApplicable('no Service Quotas calls');
+    const ec2 = calls.filter((e) => (e.facts.quota!.serviceCode ?? 'ec2').toLowerCase() === 'ec2');
+    if (ec2.length === 0) return quiet('quota calls were about other services');
+    const increases = ec2.filter((e) => e.facts.quota!.increase);
+    const reads = ec2.length - increases.length;
+    if (increases.length === 0 && reads < settings.quotaProbing.minReads) return quiet(`${reads} EC2 quota reads`);
+    const codes = ec2.map((e) => e.facts.quota!.quotaCode).filter((c): c is string => Boolean(c));
+    const asked = increases.map((e) => `${e.facts.quota!.quotaCode ?? 'quota'} to ${e.facts.quota!.desiredValue ?? '?'}`);
+    return fired(
+      [reads ? `${reads} EC2 quota reads` : '', increases.length ? `increase requested: ${list(asked)}` : ''].filter(Boolean).join('; ') + (codes.length ? ` (${list(codes)})` : ''),
+      ids(ec2),
+      { reads, increases: increases.length, quotaCodes: [...new Set(codes)] },
+    );
+  },
+};

@@ -1,0 +1,34 @@
+import { IndicatorId } from '../constants';
+import { describePorts, type PortRange } from '../facts';
+import { fired, notApplicable, quiet, type IndicatorDefinition } from '../model';
+import { ids, list, succeeded } from './util';
+
+/** True when the range is entirely made of allowed ports (e.g. 443 alone). */
+function onlyAllowed(p: PortRange, allowed: readonly number[]): boolean {
+  if (p.protocol === '-1' || p.protocol === 'all') return false;
+  if (p.protocol.toLowerCase() === 'icmp' || p.protocol === '1') return true;
+  if (p.from === undefined) return false;
+  const to = p.to ?? p.from;
+  for (let port = p.from; port <= to; port++) if (!allowed.includes(port)) return false;
+  return true;
+}
+
+export const securityGroupOpened: IndicatorDefinition = {
+  id: IndicatorId.SECURITY_GROUP_OPENED,
+  title: 'Security group opened to the world',
+  description: 'AuthorizeSecurityGroupIngress from 0.0.0.0/0 or ::/0 on ports other than the allowed web ports.',
+  why: 'Remote administration (SSH, RDP) or every port opened to the internet is how acquired servers are reached and run.',
+  threshold: (s) => `world-open ingress on ports other than ${s.securityGroups.worldOpenAllowedPorts.join(', ')}`,
+  kind: 'activity',
+  evaluate(group, { settings }) {
+    const calls = group.events.filter((e) => e.facts.ingress !== undefined);
+    if (calls.length === 0) return notApplicable('no ingress rules added');
+    const allowed = settings.securityGroups.worldOpenAllowedPorts;
+    const open = calls.filter(
+      (e) => succeeded(e) && e.facts.ingress!.worldOpen && (e.facts.ingress!.permissions.length === 0 || e.facts.ingress!.permissions.some((p) => !onlyAllowed(p, allowed))),
+    );
+    if (open.length === 0) return quiet('no world-open ingress beyond the allowed ports');
+    const text = open.map((e) => `${e.facts.ingress!.groupId ?? 'a group'}: ${describePorts(e.facts.ingress!.permissions)} from ${e.facts.ingress!.cidrs.filter((c) => c === '0.0.0.0/0' || c === '::/0').join(' and ')}`);
+    return fired(list(text, 3), ids(open), { securityGroups: [...new Set(open.map((e) => e.facts.ingress!.groupId).filter(Boolean))] });
+  },
+};

@@ -1,0 +1,29 @@
+import { IndicatorId } from '../constants';
+import { fired, notApplicable, quiet, type IndicatorDefinition } from '../model';
+import { ids, list, plural, succeeded, tally, where } from './util';
+
+export const serverProvisioned: IndicatorDefinition = {
+  id: IndicatorId.SERVER_PROVISIONED,
+  title: 'Servers provisioned',
+  description: 'RunInstances, RequestSpotInstances, RequestSpotFleet, CreateFleet, RunScheduledInstances (or Lightsail CreateInstances) succeeded.',
+  why: 'Acquiring compute is the technique itself; every other indicator qualifies it.',
+  threshold: () => 'any successful launch (dry runs and failed calls acquire nothing)',
+  kind: 'activity',
+  evaluate(group) {
+    const launches = where(group, (e) => e.facts.launch !== undefined);
+    if (launches.length === 0) return notApplicable('no launch calls');
+    const ok = launches.filter(succeeded);
+    if (ok.length === 0) return quiet('launch calls failed or were dry runs');
+    const instances = ok.reduce((n, e) => n + e.facts.launch!.count, 0);
+    const vcpus = ok.reduce((n, e) => n + e.facts.launch!.vcpus, 0);
+    const types = ok.flatMap((e) => Array<string>(Math.max(1, e.facts.launch!.count)).fill(e.facts.launch!.instanceTypes[0] ?? 'unknown type'));
+    const instanceIds = ok.flatMap((e) => e.facts.launch!.instanceIds);
+    const via = [...new Set(ok.map((e) => e.event.eventName))];
+    const service = ok.map((e) => e.facts.serviceInvoked).find(Boolean);
+    const summary =
+      `${plural(instances, 'instance')} (${tally(types)}${vcpus ? `, ${vcpus} vCPUs` : ''}) via ${via.join(', ')}` +
+      (instanceIds.length ? `: ${list(instanceIds)}` : '') +
+      (service ? ` (invoked by ${service})` : '');
+    return fired(summary, ids(ok), { instances, vcpus, instanceIds, calls: via });
+  },
+};

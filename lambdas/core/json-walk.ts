@@ -1,0 +1,102 @@
+/**
+ * Helpers for the EC2 query-API shapes CloudTrail records: lists come as
+ * `{items: [...]}`, `{item: ...}`, `[...]` or a lone object, and keys change
+ * case between APIs (`instanceType`, `InstanceType`).
+ */
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The elements of an EC2 list in any of its recorded forms. */
+export function items(v: unknown): unknown[] {
+  if (v === undefined || v === null) return [];
+  if (Array.isArray(v)) return v;
+  if (isObject(v)) {
+    if ('items' in v) return items(v.items);
+    if ('item' in v) return items(v.item);
+    return [v];
+  }
+  return [v];
+}
+
+/** A key's value, ignoring case. */
+export function get(obj: unknown, key: string): unknown {
+  if (!isObject(obj)) return undefined;
+  if (key in obj) return obj[key];
+  const lower = key.toLowerCase();
+  for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return obj[k];
+  return undefined;
+}
+
+export function getString(obj: unknown, key: string): string | undefined {
+  const v = get(obj, key);
+  if (typeof v === 'string' && v.length > 0) return v;
+  // Some records wrap scalars: {"instanceType": {"value": "p2.xlarge"}}.
+  if (isObject(v) && typeof v.value === 'string' && v.value.length > 0) return v.value;
+  return undefined;
+}
+
+export function getNumber(obj: unknown, key: string): number | undefined {
+  const v = get(obj, key);
+  const raw = isObject(v) && 'value' in v ? v.value : v;
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
+
+export function getBoolean(obj: unknown, key: string): boolean | undefined {
+  const v = get(obj, key);
+  const raw = isObject(v) && 'value' in v ? v.value : v;
+  if (typeof raw === 'boolean') return raw;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  return undefined;
+}
+
+/**
+ * Every value under a key matching `keyName` (case-insensitive), anywhere in
+ * the tree, depth-first in document order. Bounded so a hostile record
+ * cannot make it walk forever.
+ */
+export function collect(root: unknown, keyName: string, maxDepth = 12): unknown[] {
+  const lower = keyName.toLowerCase();
+  const out: unknown[] = [];
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > maxDepth) return;
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, depth + 1);
+    } else if (isObject(v)) {
+      for (const [k, x] of Object.entries(v)) {
+        if (k.toLowerCase() === lower) out.push(x);
+        walk(x, depth + 1);
+      }
+    }
+  };
+  walk(root, 0);
+  return out;
+}
+
+/** Distinct non-empty strings among values (unwrapping `{value}` and EC2 lists). */
+export function strings(values: unknown[]): string[] {
+  const out = new Set<string>();
+  const add = (v: unknown): void => {
+    if (typeof v === 'string' && v.length > 0) out.add(v);
+    else if (isObject(v) && typeof v.value === 'string') add(v.value);
+    else if (Array.isArray(v) || (isObject(v) && ('items' in v || 'item' in v))) for (const x of items(v)) add(x);
+  };
+  for (const v of values) add(v);
+  return [...out];
+}
+
+/** Every string leaf of a tree (bounded), for threat-intel lookups. */
+export function stringLeaves(root: unknown, limit = 2000, maxDepth = 12): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, depth: number): void => {
+    if (out.length >= limit || depth > maxDepth) return;
+    if (typeof v === 'string') out.push(v);
+    else if (Array.isArray(v)) for (const x of v) walk(x, depth + 1);
+    else if (isObject(v)) for (const x of Object.values(v)) walk(x, depth + 1);
+  };
+  walk(root, 0);
+  return out;
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { INDICATOR_IDS, type IndicatorId } from '../../lambdas/core/constants';
+import { DEFAULT_SETTINGS } from '../../lambdas/core/settings';
+
+/**
+ * The configuration file's schema. Defaults come from the engine's
+ * DEFAULT_SETTINGS so there is one source of truth; every object is strict,
+ * so a misspelt key is an error rather than a silently ignored setting.
+ */
+
+const D = DEFAULT_SETTINGS;
+
+const positive = (what: string) => z.number({ error: `a number (${what})` }).positive({ error: `a positive number (${what})` });
+const nonNegative = (what: string) => z.number({ error: `a number (${what})` }).min(0, { error: `a number >= 0 (${what})` });
+const wholeNumber = (what: string) => z.number({ error: `a whole number (${what})` }).int({ error: `a whole number (${what})` }).positive({ error: `a positive whole number (${what})` });
+
+const arnPattern = z
+  .string({ error: 'an ARN pattern such as "arn:aws:iam::*:role/ci-*"' })
+  .regex(/^(arn:|\*)/, { error: 'an ARN pattern starting with "arn:" (use * and ? as wildcards)' });
+const region = z
+  .string({ error: 'a region name such as "us-east-1"' })
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: 'a region name such as "us-east-1"' });
+const tagKey = z.string({ error: 'a tag key' }).min(1, { error: 'a non-empty tag key' }).max(128, { error: 'a tag key of at most 128 characters' });
+const filePath = z.string({ error: 'a file path' }).min(1, { error: 'a non-empty file path' });
+const indicatorId = z.enum(INDICATOR_IDS as [IndicatorId, ...IndicatorId[]], { error: `an indicator id (${INDICATOR_IDS.join(', ')})` });
+const port = z.number({ error: 'a port number' }).int({ error: 'a whole port number' }).min(0).max(65535, { error: 'a port number 0-65535' });
+
+const weights = z.strictObject(
+  Object.fromEntries(INDICATOR_IDS.map((id) => [id, nonNegative('weight, 0-100').max(100, { error: 'a weight from 0 to 100' }).optional()])) as Record<
+    IndicatorId,
+    z.ZodOptional<z.ZodNumber>
+  >,
+);
+
+export const engineConfigShape = {
+  approvedPrincipals: z.array(arnPattern, { error: 'a list of ARN patterns' }).default([...D.approvedPrincipals]),
+  approvedRegions: z.array(region, { error: 'a list of region names' }).default([...D.approvedRegions]),
+  requiredTags: z.array(tagKey, { error: 'a list of tag keys' }).default([...D.requiredTags]),
+  threatIntel: z
+    .strictObject({
+      ipFeeds: z.array(filePath, { error: 'a list of feed file paths' }).default([]),
+      domainFeeds: z.array(filePath, { error: 'a list of feed file paths' }).default([]),
+    })
+    .prefault({}),
+  correlation: z
+    .strictObject({
+      windowMinutes: positive('minutes').default(D.correlation.windowMinutes),
+      maxSpanHours: positive('hours').default(D.correlation.maxSpanHours),
+    })
+    .prefault({}),
+  baseline: z.strictObject({ learningHours: nonNegative('hours').default(D.baseline.learningHours) }).prefault({}),
+  burst: z
+    .strictObject({
+      windowMinutes: positive('minutes').default(D.burst.windowMinutes),
+      instances: wholeNumber('instances').default(D.burst.instances),
+      vcpus: wholeNumber('vCPUs').default(D.burst.vcpus),
+      addresses: wholeNumber('addresses').default(D.burst.addresses),
+    })
+    .prefault({}),
+  churn: z.strictObject({ minutes: positive('minutes').default(D.churn.minutes) }).prefault({}),
+  instanceTypes: z
+    .strictObject({
+      acceleratedFamilies: z.array(z.string().min(1), { error: 'a list of family patterns such as "p*"' }).default([...D.instanceTypes.acceleratedFamilies]),
+      largeMinVcpus: wholeNumber('vCPUs').default(D.instanceTypes.largeMinVcpus),
+    })
+    .prefault({}),
+  quotaProbing: z.strictObject({ minReads: wholeNumber('reads').default(D.quotaProbing.minReads) }).prefault({}),
+  securityGroups: z
+    .strictObject({ worldOpenAllowedPorts: z.array(port, { error: 'a list of port numbers' }).default([...D.securityGroups.worldOpenAllowedPorts]) })
+    .prefault({}),
+  weights: weights.prefault({}),
+  severity: z
+    .strictObject({
+      low: nonNegative('score').default(D.severity.low),
+      medium: nonNegative('score').default(D.severity.medium),
+      high: nonNegative('score').default(D.severity.high),
+      critical: nonNegative('score').default(D.severity.critical),
+    })
+    .prefault({})
+    .refine((s) => s.low <= s.medium && s.medium <= s.high && s.high <= s.critical, { error: 'thresholds in order low <= medium <= high <= critical' }),
+  escalation: z
+    .strictObject({ riskIndicators: z.array(indicatorId, { error: 'a list of indicator ids' }).default([...D.escalation.riskIndicators]) })
+    .prefault({}),
+};
+
+export const configSchema = z.strictObject(engineConfigShape);
+export type ConfigFile = z.output<typeof configSchema>;
