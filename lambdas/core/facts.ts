@@ -304,11 +304,14 @@ function releaseFacts(source: string, name: string, req: Record<string, unknown>
   };
 }
 
-const WORLD = new Set(['0.0.0.0/0', '::/0']);
+/** A /0 block is the whole internet whatever address it is written with (0.0.0.0/0, ::/0, 1.2.3.4/0). */
+export function isWorld(cidr: string): boolean {
+  return /\/0+$/.test(cidr.trim());
+}
 
 function ingressFacts(req: Record<string, unknown>): IngressFacts {
   const cidrs = strings(collect(req, 'cidrIp').concat(collect(req, 'cidrIpv6')));
-  const perms = items(get(req, 'ipPermissions'));
+  const perms = items(get(req, 'ipPermissions')).filter((p) => get(p, 'ipProtocol') !== undefined);
   const permissions: PortRange[] = [];
   // Newer records list ipPermissions; the old flat form puts the fields on the request.
   for (const p of perms.length > 0 ? perms : [req]) {
@@ -319,7 +322,7 @@ function ingressFacts(req: Record<string, unknown>): IngressFacts {
     permissions.push({ protocol, ...(from !== undefined && from >= 0 ? { from } : {}), ...(to !== undefined && to >= 0 ? { to } : {}) });
   }
   const groupId = getString(req, 'groupId') ?? getString(req, 'groupName');
-  return { ...(groupId ? { groupId } : {}), cidrs, worldOpen: cidrs.some((c) => WORLD.has(c)), permissions };
+  return { ...(groupId ? { groupId } : {}), cidrs, worldOpen: cidrs.some(isWorld), permissions };
 }
 
 function modifyFacts(req: Record<string, unknown>): ModifyFacts {

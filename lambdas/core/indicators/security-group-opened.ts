@@ -1,5 +1,5 @@
 import { IndicatorId } from '../constants';
-import { describePorts, type PortRange } from '../facts';
+import { describePorts, isWorld, type PortRange } from '../facts';
 import { fired, notApplicable, quiet, type IndicatorDefinition } from '../model';
 import { ids, list, succeeded } from './util';
 
@@ -28,7 +28,7 @@ export const securityGroupOpened: IndicatorDefinition = {
       (e) => succeeded(e) && e.facts.ingress!.worldOpen && (e.facts.ingress!.permissions.length === 0 || e.facts.ingress!.permissions.some((p) => !onlyAllowed(p, allowed))),
     );
     if (open.length === 0) return quiet('no world-open ingress beyond the allowed ports');
-    const text = open.map((e) => `${e.facts.ingress!.groupId ?? 'a group'}: ${describePorts(e.facts.ingress!.permissions)} from ${e.facts.ingress!.cidrs.filter((c) => c === '0.0.0.0/0' || c === '::/0').join(' and ')}`);
+    const text = open.map((e) => `${e.facts.ingress!.groupId ?? 'a group'}: ${describePorts(e.facts.ingress!.permissions)} from ${e.facts.ingress!.cidrs.filter(isWorld).join(' and ')}`);
     return fired(list(text, 3), ids(open), { securityGroups: [...new Set(open.map((e) => e.facts.ingress!.groupId).filter(Boolean))] });
   },
 };
