@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ReadProblem } from '../../lambdas/core/cloudtrail/reader';
 import type { TrailEvent } from '../../lambdas/core/cloudtrail/types';
@@ -28,10 +30,17 @@ export interface ReadOptions {
 /** Below this much input, threads cost more than they save. */
 const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
 
-function workerUrl(): URL {
-  // From source (tsx, vitest) the worker is worker.ts next to this file;
-  // in the bundled CLI it is hunt-worker.mjs next to the bundle.
-  return import.meta.url.endsWith('.ts') ? new URL('./worker.ts', import.meta.url) : new URL('./hunt-worker.mjs', import.meta.url);
+/**
+ * In the bundled CLI the worker is hunt-worker.mjs next to the bundle. From
+ * source (tsx, the tests) it is worker.ts, which a bare worker thread cannot
+ * load: register tsx's loader inside the thread first.
+ */
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./hunt-worker.mjs', import.meta.url));
+  // The package's "import" entry, next to the "require" one resolve() finds.
+  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const worker = new URL('./worker.ts', import.meta.url).href;
+  return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(worker)}); });`, { eval: true });
 }
 
 export function plannedThreads(sources: readonly Source[], requested?: number): number {
@@ -66,7 +75,7 @@ async function readParallel(sources: readonly Source[], sink: ReadSink, threads:
       next++;
     }
   };
-  const workers = Array.from({ length: threads }, () => new Worker(workerUrl()));
+  const workers = Array.from({ length: threads }, () => startWorker());
   try {
     await Promise.all(
       workers.map(

@@ -24,7 +24,7 @@ export interface Expanded {
   readonly missing: { label: string; reason: string }[];
 }
 
-const LOG_FILE = /\.(json|jsonl|ndjson|log|txt)(\.gz)?$|\.gz$/i;
+const LOG_FILE = /\.(json|jsonl|ndjson|log)(\.gz)?$|\.gz$/i;
 const HIDDEN = /^\./;
 
 export function expandSources(args: readonly string[]): Expanded {

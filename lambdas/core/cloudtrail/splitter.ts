@@ -196,9 +196,13 @@ export class RecordSplitter {
             return;
           }
           const c = buf[j]!;
-          if (this.state === State.Top && j === 0 && this.base === 0 && c === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
-            this.pos = 3; // UTF-8 byte order mark
-            continue;
+          if (this.state === State.Top && j === 0 && this.base === 0 && c === 0xef) {
+            // A UTF-8 byte order mark (wait for all three bytes).
+            if (n < 3 && !final) return;
+            if (buf[1] === 0xbb && buf[2] === 0xbf) {
+              this.pos = 3;
+              continue;
+            }
           }
           if (c === LBRACE || c === LBRACKET) {
             if (this.state === State.Top && c === LBRACKET) {

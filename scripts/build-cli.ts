@@ -1,0 +1,40 @@
+/**
+ * Bundles the `rogue-infra` command into dist/cli (run by `npm ci` through
+ * the `prepare` script, so `npm install -g .` or `npm link` gives a working
+ * binary): the CLI and its reader thread as two self-contained ES modules
+ * with no runtime dependencies.
+ */
+import { chmodSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export async function buildCli(outdir = path.join(root, 'dist/cli')): Promise<string> {
+  await build({
+    entryPoints: {
+      'rogue-infra': path.join(root, 'bin/rogue-infra.ts'),
+      'hunt-worker': path.join(root, 'lib/hunt/worker.ts'),
+    },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // Prefer packages' ES module builds; keep `require` for any CommonJS left.
+    mainFields: ['module', 'main'],
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  const bin = path.join(outdir, 'rogue-infra.mjs');
+  chmodSync(bin, 0o755);
+  return bin;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const out = process.argv[2];
+  await buildCli(out ? path.resolve(out) : undefined);
+}
