@@ -33,53 +33,76 @@ const weights = z.strictObject(
 );
 
 export const engineConfigShape = {
-  approvedPrincipals: z.array(arnPattern, { error: 'a list of ARN patterns' }).default([...D.approvedPrincipals]),
-  approvedRegions: z.array(region, { error: 'a list of region names' }).default([...D.approvedRegions]),
-  requiredTags: z.array(tagKey, { error: 'a list of tag keys' }).default([...D.requiredTags]),
+  approvedPrincipals: z
+    .array(arnPattern, { error: 'a list of ARN patterns' })
+    .default([...D.approvedPrincipals])
+    .describe('ARN glob patterns (`*`, `?`) of principals allowed to acquire servers, matched against `userIdentity.arn` and, for assumed roles, the issuing role ARN. Empty: nobody is approved.'),
+  approvedRegions: z
+    .array(region, { error: 'a list of region names' })
+    .default([...D.approvedRegions])
+    .describe('Regions where acquisition is expected. Empty: regions are learned (first use after `baseline.learningHours`).'),
+  requiredTags: z.array(tagKey, { error: 'a list of tag keys' }).default([...D.requiredTags]).describe('Tag keys every launch must carry. Empty: not checked.'),
   threatIntel: z
     .strictObject({
-      ipFeeds: z.array(filePath, { error: 'a list of feed file paths' }).default([]),
-      domainFeeds: z.array(filePath, { error: 'a list of feed file paths' }).default([]),
+      ipFeeds: z.array(filePath, { error: 'a list of feed file paths' }).default([]).describe('Files with one IP or CIDR per line (`#`/`;` comments), relative to the config file.'),
+      domainFeeds: z.array(filePath, { error: 'a list of feed file paths' }).default([]).describe('Files with one domain per line (subdomains match; hosts-file lines accepted).'),
     })
     .prefault({}),
   correlation: z
     .strictObject({
-      windowMinutes: positive('minutes').default(D.correlation.windowMinutes),
-      maxSpanHours: positive('hours').default(D.correlation.maxSpanHours),
+      windowMinutes: positive('minutes').default(D.correlation.windowMinutes).describe('Events of one principal in one account this close together form one finding.'),
+      maxSpanHours: positive('hours').default(D.correlation.maxSpanHours).describe('A finding never spans longer than this.'),
     })
     .prefault({}),
-  baseline: z.strictObject({ learningHours: nonNegative('hours').default(D.baseline.learningHours) }).prefault({}),
+  baseline: z
+    .strictObject({ learningHours: nonNegative('hours').default(D.baseline.learningHours).describe('History an account needs before a first-used region counts as unusual.') })
+    .prefault({}),
   burst: z
     .strictObject({
-      windowMinutes: positive('minutes').default(D.burst.windowMinutes),
-      instances: wholeNumber('instances').default(D.burst.instances),
-      vcpus: wholeNumber('vCPUs').default(D.burst.vcpus),
-      addresses: wholeNumber('addresses').default(D.burst.addresses),
+      windowMinutes: positive('minutes').default(D.burst.windowMinutes).describe('Sliding window for provisioning-burst.'),
+      instances: wholeNumber('instances').default(D.burst.instances).describe('Instances in the window that make a burst.'),
+      vcpus: wholeNumber('vCPUs').default(D.burst.vcpus).describe('vCPUs in the window that make a burst.'),
+      addresses: wholeNumber('addresses').default(D.burst.addresses).describe('Elastic IP allocations in the window that make a burst.'),
     })
     .prefault({}),
-  churn: z.strictObject({ minutes: positive('minutes').default(D.churn.minutes) }).prefault({}),
+  churn: z.strictObject({ minutes: positive('minutes').default(D.churn.minutes).describe('Released this soon after creation counts as rapid-churn.') }).prefault({}),
   instanceTypes: z
     .strictObject({
-      acceleratedFamilies: z.array(z.string().min(1), { error: 'a list of family patterns such as "p*"' }).default([...D.instanceTypes.acceleratedFamilies]),
-      largeMinVcpus: wholeNumber('vCPUs').default(D.instanceTypes.largeMinVcpus),
+      acceleratedFamilies: z
+        .array(z.string().min(1), { error: 'a list of family patterns such as "p*"' })
+        .default([...D.instanceTypes.acceleratedFamilies])
+        .describe('Instance family globs counted as GPU/ML/FPGA/media.'),
+      largeMinVcpus: wholeNumber('vCPUs').default(D.instanceTypes.largeMinVcpus).describe('An instance this large counts as accelerated-instance-type too.'),
     })
     .prefault({}),
-  quotaProbing: z.strictObject({ minReads: wholeNumber('reads').default(D.quotaProbing.minReads) }).prefault({}),
-  securityGroups: z
-    .strictObject({ worldOpenAllowedPorts: z.array(port, { error: 'a list of port numbers' }).default([...D.securityGroups.worldOpenAllowedPorts]) })
+  quotaProbing: z
+    .strictObject({ minReads: wholeNumber('reads').default(D.quotaProbing.minReads).describe('EC2 quota reads in one finding that count as probing (an increase request always counts).') })
     .prefault({}),
-  weights: weights.prefault({}),
+  securityGroups: z
+    .strictObject({
+      worldOpenAllowedPorts: z
+        .array(port, { error: 'a list of port numbers' })
+        .default([...D.securityGroups.worldOpenAllowedPorts])
+        .describe('Ports that may be opened to 0.0.0.0/0 or ::/0 without security-group-opened.'),
+    })
+    .prefault({}),
+  weights: weights.prefault({}).describe('Per-indicator weight (0-100) added to the score when it fires; see the catalogue for defaults.'),
   severity: z
     .strictObject({
-      low: nonNegative('score').default(D.severity.low),
-      medium: nonNegative('score').default(D.severity.medium),
-      high: nonNegative('score').default(D.severity.high),
-      critical: nonNegative('score').default(D.severity.critical),
+      low: nonNegative('score').default(D.severity.low).describe('Lowest score of severity low (below: informational).'),
+      medium: nonNegative('score').default(D.severity.medium).describe('Lowest score of severity medium.'),
+      high: nonNegative('score').default(D.severity.high).describe('Lowest score of severity high (escalated findings are at least high).'),
+      critical: nonNegative('score').default(D.severity.critical).describe('Lowest score of severity critical.'),
     })
     .prefault({})
     .refine((s) => s.low <= s.medium && s.medium <= s.high && s.high <= s.critical, { error: 'thresholds in order low <= medium <= high <= critical' }),
   escalation: z
-    .strictObject({ riskIndicators: z.array(indicatorId, { error: 'a list of indicator ids' }).default([...D.escalation.riskIndicators]) })
+    .strictObject({
+      riskIndicators: z
+        .array(indicatorId, { error: 'a list of indicator ids' })
+        .default([...D.escalation.riskIndicators])
+        .describe('Indicators that, with an unexplained acquisition, escalate to Tier 2.'),
+    })
     .prefault({}),
 };
 
