@@ -23,6 +23,7 @@ export function groupKey(event: TrailEvent, facts: EventFacts): string {
 }
 
 interface AccountMemory {
+  /** First successful acquisition: the learning clock starts with what regions are learned from. */
   readonly since: number;
   readonly regions: Set<string>;
   readonly principals: Set<string>;
@@ -31,7 +32,7 @@ interface AccountMemory {
 export class Baseline {
   private readonly accounts = new Map<string, AccountMemory>();
 
-  /** What was known before this event; then learn from it. */
+  /** What was known before this event; then learn from it (successful acquisitions only). */
   observe(event: TrailEvent, facts: EventFacts): Novelty {
     const known = this.accounts.get(event.accountId);
     const novelty: Novelty = {
@@ -39,9 +40,9 @@ export class Baseline {
       regionFirstSeen: !known?.regions.has(event.region),
       principalFirstSeen: !known?.principals.has(event.actor.arn),
     };
-    const memory = known ?? { since: event.time, regions: new Set<string>(), principals: new Set<string>() };
-    if (!known) this.accounts.set(event.accountId, memory);
     if (succeededAcquisition(facts)) {
+      const memory = known ?? { since: event.time, regions: new Set<string>(), principals: new Set<string>() };
+      if (!known) this.accounts.set(event.accountId, memory);
       memory.regions.add(event.region);
       memory.principals.add(event.actor.arn);
     }

@@ -33,25 +33,33 @@ export function byTime(a: TrailEvent, b: TrailEvent): number {
 
 /**
  * The same event delivered twice (CloudTrail is at-least-once, and the same
- * file may be given twice) has the same id, name, time, account and caller.
- * Hand-written test data reuses ids, so the id alone is not enough.
+ * file may be given twice) has the same id, name, time, account and caller,
+ * and the same request. Hand-written and sanitised test data reuse ids
+ * ("1111", "..."), so the id alone is not enough; the request is compared
+ * only when everything else collides.
  */
 function identity(e: TrailEvent): string {
   return [e.eventId, e.eventName, e.time, e.accountId, e.actor.arn].join('\u0000');
 }
 
+function sameRequest(a: TrailEvent, b: TrailEvent): boolean {
+  return JSON.stringify(a.requestParameters) === JSON.stringify(b.requestParameters);
+}
+
 export function analyze(events: Iterable<TrailEvent>, options: EngineOptions = {}): Analysis {
   const ctx: IndicatorContext = { settings: options.settings ?? DEFAULT_SETTINGS, intel: options.intel ?? emptyThreatIntel() };
-  const seen = new Set<string>();
+  const seen = new Map<string, TrailEvent[]>();
   const unique: TrailEvent[] = [];
   let duplicates = 0;
   for (const e of events) {
     const id = identity(e);
-    if (seen.has(id)) {
+    const same = seen.get(id);
+    if (same?.some((s) => sameRequest(s, e))) {
       duplicates++;
       continue;
     }
-    seen.add(id);
+    if (same) same.push(e);
+    else seen.set(id, [e]);
     unique.push(e);
   }
   unique.sort(byTime);

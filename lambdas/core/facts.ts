@@ -24,12 +24,20 @@ export interface LaunchFacts {
   readonly instanceIds: readonly string[];
   /** Instances created (success) or asked for (failure, dry run, spot/fleet requests). */
   readonly count: number;
+  /** Types launched when the response says, else the types asked for. */
   readonly instanceTypes: readonly string[];
+  /** Every type the request asked for (fleet overrides list several): asking is telling. */
+  readonly requestedTypes: readonly string[];
   /** vCPUs for `count` instances: exact from cpuOptions when recorded, else estimated from the type. */
   readonly vcpus: number;
   readonly imageIds: readonly string[];
-  /** Tags applied at launch; undefined when they cannot be known from the record (launch template). */
-  readonly tags: Readonly<Record<string, string>> | undefined;
+  /** Tags the record shows for the instances (requested or in the response). */
+  readonly tags: Readonly<Record<string, string>>;
+  /**
+   * False when a launch template may add tags the record does not show:
+   * a missing tag then cannot be concluded from CloudTrail alone.
+   */
+  readonly tagsComplete: boolean;
   readonly keyName?: string;
   readonly spot: boolean;
   /** Spot instance request, spot fleet or EC2 fleet ids. */
@@ -55,6 +63,8 @@ export interface PortRange {
   readonly protocol: string;
   readonly from?: number;
   readonly to?: number;
+  /** The sources this rule opens the ports to. */
+  readonly cidrs: readonly string[];
 }
 
 export interface IngressFacts {
@@ -184,25 +194,39 @@ function tagsFrom(values: unknown[]): Record<string, string> {
   return out;
 }
 
+/** The tag lists of a tag specification: `tags`, `Tag`, `tagSet` (skipping the `"tag": 1` index markers). */
+function tagLists(spec: unknown): unknown[] {
+  if (!isObject(spec)) return [];
+  return Object.entries(spec)
+    .filter(([k, v]) => /^(tags?|tagset)$/i.test(k) && (Array.isArray(v) || isObject(v)))
+    .map(([, v]) => v);
+}
+
 /** Tags requested for instances (tagSpecificationSet) and tags the response shows on them. */
-function launchTags(req: Record<string, unknown>, res: Record<string, unknown>): Record<string, string> | undefined {
+function launchTags(req: Record<string, unknown>, res: Record<string, unknown>): { tags: Record<string, string>; complete: boolean } {
   const specs = collect(req, 'tagSpecificationSet').concat(collect(req, 'TagSpecification')).flatMap(items);
   const requested = specs
     .filter((s) => {
       const type = getString(s, 'resourceType');
       return type === undefined || type === 'instance' || type === 'spot-instances-request' || type === 'fleet';
     })
-    .flatMap((s) => [get(s, 'tags'), get(s, 'tag'), get(s, 'tagSet')]);
-  const shown = collect(res, 'tagSet');
-  const tags = { ...tagsFrom(requested), ...tagsFrom(shown) };
+    .flatMap(tagLists);
+  // The instances' own tag sets (not those of their network interfaces).
+  const shown = items(get(res, 'instancesSet'))
+    .map((i) => get(i, 'tagSet'))
+    .filter((t) => t !== undefined);
   const usesTemplate = collect(req, 'launchTemplate').length > 0 || collect(req, 'LaunchTemplateSpecification').length > 0;
-  if (Object.keys(tags).length === 0 && usesTemplate) return undefined;
-  return tags;
+  // A response that shows the instances' tags is complete; a request alone
+  // is not when a launch template can add more.
+  return { tags: { ...tagsFrom(requested), ...tagsFrom(shown) }, complete: !usesTemplate || shown.length > 0 };
 }
 
 function ec2Launch(name: string, req: Record<string, unknown>, res: Record<string, unknown>, outcome: Outcome): LaunchFacts {
   const instanceIds = strings(collect(res, 'instanceId').concat(collect(res, 'instanceIds'))).filter((id) => id.startsWith('i-'));
-  const instanceTypes = strings(collect(req, 'instanceType').concat(collect(res, 'instanceType')));
+  // What was launched when the response says; else what was asked for.
+  const launchedTypes = strings(collect(res, 'instanceType'));
+  const requestedTypes = strings(collect(req, 'instanceType'));
+  const instanceTypes = launchedTypes.length > 0 ? launchedTypes : requestedTypes;
   const imageIds = strings(collect(req, 'imageId'));
   const requestIds = strings(
     collect(res, 'spotInstanceRequestId')
@@ -240,14 +264,16 @@ function ec2Launch(name: string, req: Record<string, unknown>, res: Record<strin
 
   const keyName = getString(req, 'keyName') ?? strings(collect(req, 'keyName'))[0];
   const marketType = strings(collect(req, 'marketType'))[0];
-  const tags = launchTags(req, res);
+  const { tags, complete } = launchTags(req, res);
   return {
     instanceIds,
     count,
     instanceTypes,
+    requestedTypes,
     vcpus,
     imageIds,
     tags,
+    tagsComplete: complete,
     ...(keyName ? { keyName } : {}),
     spot: name !== 'RunInstances' || marketType === 'spot',
     requestIds,
@@ -262,9 +288,11 @@ function lightsailLaunch(req: Record<string, unknown>, _res: Record<string, unkn
     instanceIds: names,
     count: Math.max(1, names.length),
     instanceTypes: bundle ? [`lightsail:${bundle}`] : [],
+    requestedTypes: bundle ? [`lightsail:${bundle}`] : [],
     vcpus: 0,
     imageIds: strings(collect(req, 'blueprintId')),
     tags: tagsFrom(collect(req, 'tags')),
+    tagsComplete: true,
     spot: false,
     requestIds: [],
     terminationProtection: false,
@@ -309,18 +337,25 @@ export function isWorld(cidr: string): boolean {
   return /\/0+$/.test(cidr.trim());
 }
 
+function cidrsIn(v: unknown): string[] {
+  return strings(collect(v, 'cidrIp').concat(collect(v, 'cidrIpv6')));
+}
+
 function ingressFacts(req: Record<string, unknown>): IngressFacts {
-  const cidrs = strings(collect(req, 'cidrIp').concat(collect(req, 'cidrIpv6')));
   const perms = items(get(req, 'ipPermissions')).filter((p) => get(p, 'ipProtocol') !== undefined);
   const permissions: PortRange[] = [];
-  // Newer records list ipPermissions; the old flat form puts the fields on the request.
-  for (const p of perms.length > 0 ? perms : [req]) {
+  // Newer records list ipPermissions, each with its own sources; the old
+  // flat form puts protocol, ports and cidrIp on the request itself.
+  const flat = perms.length === 0;
+  for (const p of flat ? [req] : perms) {
     const protocol = getString(p, 'ipProtocol') ?? (getNumber(p, 'ipProtocol') === -1 ? '-1' : undefined);
     if (protocol === undefined) continue;
     const from = getNumber(p, 'fromPort');
     const to = getNumber(p, 'toPort');
-    permissions.push({ protocol, ...(from !== undefined && from >= 0 ? { from } : {}), ...(to !== undefined && to >= 0 ? { to } : {}) });
+    const cidrs = flat ? strings([get(req, 'cidrIp'), get(req, 'cidrIpv6')]) : cidrsIn(p);
+    permissions.push({ protocol, ...(from !== undefined && from >= 0 ? { from } : {}), ...(to !== undefined && to >= 0 ? { to } : {}), cidrs });
   }
+  const cidrs = cidrsIn(req);
   const groupId = getString(req, 'groupId') ?? getString(req, 'groupName');
   return { ...(groupId ? { groupId } : {}), cidrs, worldOpen: cidrs.some(isWorld), permissions };
 }

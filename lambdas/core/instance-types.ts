@@ -18,7 +18,7 @@ const ONE_VCPU: Record<string, ReadonlySet<string>> = {
   nano: new Set(['t1', 't2']),
   micro: new Set(['t1', 't2']),
   small: new Set(['t2', 'm1']),
-  medium: new Set(['m1', 'm3', 'c1', 'a1', 'm6g', 'm6gd', 'c6g', 'c6gd', 'c6gn', 'r6g', 'r6gd', 'm7g', 'm7gd', 'c7g', 'c7gd', 'c7gn', 'r7g', 'r7gd', 'x2gd', 'm8g', 'c8g', 'r8g', 'x8g', 'is4gen', 'im4gn']),
+  medium: new Set(['m1', 'm3', 'a1', 'm6g', 'm6gd', 'c6g', 'c6gd', 'c6gn', 'r6g', 'r6gd', 'm7g', 'm7gd', 'c7g', 'c7gd', 'c7gn', 'r7g', 'r7gd', 'x2gd', 'm8g', 'c8g', 'r8g', 'x8g', 'is4gen', 'im4gn']),
 };
 /** metal sizes differ per family; these are the common ones, the rest default to 96. */
 const METAL_VCPUS: Record<string, number> = {
@@ -39,6 +39,9 @@ export function parseInstanceType(type: string): InstanceTypeInfo | undefined {
 }
 
 function estimateVcpus(family: string, size: string): number {
+  // metal-24xl, metal-48xl: the size is in the name (4 vCPUs per "xl").
+  const sized = /^metal-(\d+)xl$/.exec(size);
+  if (sized) return Number(sized[1]) * 4;
   if (size === 'metal' || size.startsWith('metal-')) return METAL_VCPUS[family.startsWith('u-') ? 'u' : family] ?? DEFAULT_METAL_VCPUS;
   if (ONE_VCPU[size]?.has(family)) return 1;
   const small = SMALL_SIZES[size];

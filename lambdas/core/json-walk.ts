@@ -29,24 +29,31 @@ export function get(obj: unknown, key: string): unknown {
   return undefined;
 }
 
+/**
+ * Some records wrap scalars: `{"instanceType": {"value": "p2.xlarge"}}`, and
+ * the XML-ish APIs (CreateFleet, DeleteFleets) write `{"content": "fleet-1", "tag": 1}`.
+ */
+export function scalar(v: unknown): unknown {
+  if (isObject(v)) {
+    if ('value' in v) return v.value;
+    if ('content' in v) return v.content;
+  }
+  return v;
+}
+
 export function getString(obj: unknown, key: string): string | undefined {
-  const v = get(obj, key);
-  if (typeof v === 'string' && v.length > 0) return v;
-  // Some records wrap scalars: {"instanceType": {"value": "p2.xlarge"}}.
-  if (isObject(v) && typeof v.value === 'string' && v.value.length > 0) return v.value;
-  return undefined;
+  const v = scalar(get(obj, key));
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
 }
 
 export function getNumber(obj: unknown, key: string): number | undefined {
-  const v = get(obj, key);
-  const raw = isObject(v) && 'value' in v ? v.value : v;
+  const raw = scalar(get(obj, key));
   const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
   return Number.isFinite(n) ? n : undefined;
 }
 
 export function getBoolean(obj: unknown, key: string): boolean | undefined {
-  const v = get(obj, key);
-  const raw = isObject(v) && 'value' in v ? v.value : v;
+  const raw = scalar(get(obj, key));
   if (typeof raw === 'boolean') return raw;
   if (raw === 'true') return true;
   if (raw === 'false') return false;
@@ -81,7 +88,7 @@ export function strings(values: unknown[]): string[] {
   const out = new Set<string>();
   const add = (v: unknown): void => {
     if (typeof v === 'string' && v.length > 0) out.add(v);
-    else if (isObject(v) && typeof v.value === 'string') add(v.value);
+    else if (isObject(v) && ('value' in v || 'content' in v)) add(scalar(v));
     else if (Array.isArray(v) || (isObject(v) && ('items' in v || 'item' in v))) for (const x of items(v)) add(x);
   };
   for (const v of values) add(v);

@@ -6,7 +6,7 @@ import type { ThreatIntel } from './threat-intel';
 
 /** What the baseline knew when the event arrived (before learning from it). */
 export interface Novelty {
-  /** First relevant event of the account seen so far (epoch ms), if any before this one. */
+  /** The account's first successful acquisition seen so far (epoch ms), if any before this one. */
   readonly accountSeenSince?: number;
   /** The account had no earlier relevant event in this region. */
   readonly regionFirstSeen: boolean;

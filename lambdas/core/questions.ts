@@ -78,20 +78,23 @@ export function answerQuestions(group: EventGroup, results: Results, settings: E
   const tags = results.get(IndicatorId.MISSING_BUSINESS_TAGS);
   const approvedNote = principal?.status === 'quiet' && principal.note ? [principal.note] : [];
   let legitimateUse: Answer;
-  if (unexplained) {
+  // Without approvedPrincipals nothing documents a business need, but nothing
+  // rules it out either: say so, rather than answer "no" for every caller.
+  const noPolicy = settings.approvedPrincipals.length === 0 && services.length === 0 && tags?.status !== 'fired';
+  if (noPolicy) {
+    legitimateUse = {
+      question: QUESTIONS.legitimateUse,
+      answer: 'unknown',
+      summary: 'No approvedPrincipals are configured, so business need cannot be established; the escalation rule treats the caller as unapproved.',
+      evidence: legitimacyEvidence,
+      needs: 'approvedPrincipals (and requiredTags) in the configuration',
+    };
+  } else if (unexplained) {
     legitimateUse = {
       question: QUESTIONS.legitimateUse,
       answer: 'no',
       summary: 'No documented business need: the caller is not approved or the launch lacks the required tags. Confirm with the account owner.',
       evidence: legitimacyEvidence,
-    };
-  } else if (settings.approvedPrincipals.length === 0 && services.length === 0) {
-    legitimateUse = {
-      question: QUESTIONS.legitimateUse,
-      answer: 'unknown',
-      summary: 'No approvedPrincipals are configured, so business need cannot be judged.',
-      evidence: legitimacyEvidence,
-      needs: 'approvedPrincipals (and requiredTags) in the configuration',
     };
   } else {
     legitimateUse = {

@@ -52,6 +52,8 @@ export function parseIpv6(text: string): bigint | undefined {
   if (!/^[0-9a-f:.]+$/.test(s) || s.includes(':::')) return undefined;
   const halves = s.split('::');
   if (halves.length > 2) return undefined;
+  // A dotted IPv4 tail is only allowed as the very last group (::ffff:1.2.3.4).
+  if (halves.length === 2 && halves[0]!.includes('.')) return undefined;
   const groups = (h: string): number[] | undefined => {
     if (h === '') return [];
     const out: number[] = [];

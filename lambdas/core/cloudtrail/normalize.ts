@@ -105,10 +105,12 @@ export function unwrap(value: unknown, path = ''): Unwrapped[] {
       }
     });
   }
-  if (looksLikeRecord(value)) return [{ kind: 'record', record: value, path }];
-  if ('eventname' in value || 'eventsource' in value) {
+  // Panther's data-lake form lower-cases the top-level keys, sometimes all
+  // but one (`eventType`): put them back before judging the shape.
+  if (!('eventName' in value) && ('eventname' in value || 'eventsource' in value)) {
     return [{ kind: 'record', record: recase(value, RECORD_KEY_BY_LOWER), path }];
   }
+  if (looksLikeRecord(value)) return [{ kind: 'record', record: value, path }];
   if (isObject(value.event)) return unwrap(value.event, `${path}.event`);
   if (isObject(value.detail)) return unwrap(value.detail, `${path}.detail`);
   const keys = Object.keys(value).slice(0, 6).join(', ');

@@ -4,7 +4,7 @@ import { fired, notApplicable, quiet, type IndicatorDefinition, type ObservedEve
 import { ids, list } from './util';
 
 function typesOf(e: ObservedEvent): readonly string[] {
-  if (e.facts.launch) return e.facts.launch.instanceTypes;
+  if (e.facts.launch) return [...new Set([...e.facts.launch.instanceTypes, ...e.facts.launch.requestedTypes])];
   if (e.facts.modify?.instanceType) return [e.facts.modify.instanceType];
   return [];
 }

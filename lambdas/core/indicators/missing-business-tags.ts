@@ -13,16 +13,18 @@ export const missingBusinessTags: IndicatorDefinition = {
     if (settings.requiredTags.length === 0) return notApplicable('no requiredTags configured');
     const launches = group.events.filter((e) => e.facts.launch !== undefined && succeeded(e));
     if (launches.length === 0) return notApplicable('no successful launches');
-    const known = launches.filter((e) => e.facts.launch!.tags !== undefined);
+    const absentFrom = (tags: Readonly<Record<string, string>>): string[] => settings.requiredTags.filter((t) => !(t in tags) || tags[t] === '');
+    // A launch template may add tags the record does not show: those
+    // launches are checked on the instance during enrichment instead.
+    const known = launches.filter((e) => e.facts.launch!.tagsComplete || absentFrom(e.facts.launch!.tags).length === 0);
     if (known.length === 0) return notApplicable('launched from a launch template: tags are checked on the instance during enrichment');
     const missing = new Set<string>();
     const offenders = known.filter((e) => {
-      const tags = e.facts.launch!.tags!;
-      const absent = settings.requiredTags.filter((t) => !(t in tags) || tags[t] === '');
+      const absent = absentFrom(e.facts.launch!.tags);
       absent.forEach((t) => missing.add(t));
       return absent.length > 0;
     });
-    if (offenders.length === 0) return quiet('every launch carries the required tags');
+    if (offenders.length === 0) return quiet(`${known.length === launches.length ? 'every launch carries' : 'launches the record shows in full carry'} the required tags`);
     const instances = offenders.flatMap((e) => e.facts.launch!.instanceIds);
     return fired(`${offenders.length} of ${known.length} launches lack ${list([...missing])}${instances.length ? ` (${list(instances)})` : ''}`, ids(offenders), {
       missing: [...missing],

@@ -24,11 +24,15 @@ export const securityGroupOpened: IndicatorDefinition = {
     const calls = group.events.filter((e) => e.facts.ingress !== undefined);
     if (calls.length === 0) return notApplicable('no ingress rules added');
     const allowed = settings.securityGroups.worldOpenAllowedPorts;
-    const open = calls.filter(
-      (e) => succeeded(e) && e.facts.ingress!.worldOpen && (e.facts.ingress!.permissions.length === 0 || e.facts.ingress!.permissions.some((p) => !onlyAllowed(p, allowed))),
-    );
+    // Each rule carries its own sources: 443 from the world next to 22 from
+    // a private range in one call is not SSH opened to the world.
+    const risky = (p: PortRange): boolean => p.cidrs.some(isWorld) && !onlyAllowed(p, allowed);
+    const open = calls.filter((e) => succeeded(e) && e.facts.ingress!.permissions.some(risky));
     if (open.length === 0) return quiet('no world-open ingress beyond the allowed ports');
-    const text = open.map((e) => `${e.facts.ingress!.groupId ?? 'a group'}: ${describePorts(e.facts.ingress!.permissions)} from ${e.facts.ingress!.cidrs.filter(isWorld).join(' and ')}`);
+    const text = open.map((e) => {
+      const rules = e.facts.ingress!.permissions.filter(risky);
+      return `${e.facts.ingress!.groupId ?? 'a group'}: ${describePorts(rules)} from ${[...new Set(rules.flatMap((p) => p.cidrs.filter(isWorld)))].join(' and ')}`;
+    });
     return fired(list(text, 3), ids(open), { securityGroups: [...new Set(open.map((e) => e.facts.ingress!.groupId).filter(Boolean))] });
   },
 };

@@ -16,14 +16,29 @@ export const serverProvisioned: IndicatorDefinition = {
     if (ok.length === 0) return quiet('launch calls failed or were dry runs');
     const instances = ok.reduce((n, e) => n + e.facts.launch!.count, 0);
     const vcpus = ok.reduce((n, e) => n + e.facts.launch!.vcpus, 0);
-    const types = ok.flatMap((e) => Array<string>(Math.max(1, e.facts.launch!.count)).fill(e.facts.launch!.instanceTypes[0] ?? 'unknown type'));
+    // One entry per instance when a single type is known; a fleet offered
+    // several types, so list them without pretending to know the mix.
+    const types = ok.flatMap((e) => {
+      const l = e.facts.launch!;
+      if (l.instanceTypes.length > 1) return [l.instanceTypes.join('/')];
+      return Array<string>(Math.max(1, l.count)).fill(l.instanceTypes[0] ?? 'unknown type');
+    });
     const instanceIds = ok.flatMap((e) => e.facts.launch!.instanceIds);
     const via = [...new Set(ok.map((e) => e.event.eventName))];
     const service = ok.map((e) => e.facts.serviceInvoked).find(Boolean);
+    // Spot and fleet requests name no instance yet: say they were requested.
+    const requested = ok.filter((e) => e.facts.launch!.instanceIds.length === 0 && e.event.eventName !== 'RunInstances').reduce((n, e) => n + e.facts.launch!.count, 0);
+    const started = instances - requested;
+    const what =
+      requested === 0
+        ? plural(instances, 'instance')
+        : started === 0
+          ? `${plural(requested, 'instance')} requested`
+          : `${plural(started, 'instance')} and ${requested} more requested`;
     const summary =
-      `${plural(instances, 'instance')} (${tally(types)}${vcpus ? `, ${vcpus} vCPUs` : ''}) via ${via.join(', ')}` +
+      `${what} (${tally(types)}${vcpus ? `, ${vcpus} vCPUs` : ''}) via ${via.join(', ')}` +
       (instanceIds.length ? `: ${list(instanceIds)}` : '') +
       (service ? ` (invoked by ${service})` : '');
-    return fired(summary, ids(ok), { instances, vcpus, instanceIds, calls: via });
+    return fired(summary, ids(ok), { instances, requested, vcpus, instanceIds, calls: via });
   },
 };

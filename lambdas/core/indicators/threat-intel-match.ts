@@ -1,4 +1,5 @@
 import { IndicatorId } from '../constants';
+import { isWorld } from '../facts';
 import { isObject } from '../json-walk';
 import { fired, notApplicable, quiet, type IndicatorDefinition, type ObservedEvent } from '../model';
 import { domainsInText, ipsInText, type IpFeedEntry, type ThreatIntel } from '../threat-intel';
@@ -12,21 +13,29 @@ interface Hit {
   readonly entry: IpFeedEntry;
 }
 
-/** Every IP, CIDR and domain an event names, with where it was found. */
+/**
+ * Every IP, CIDR and domain an event names, with where it was found first.
+ * A /0 block is everyone, not an address: it overlaps every listed block and
+ * would make any world-open rule a "hit", so it is never looked up.
+ */
 export function observables(e: ObservedEvent): { what: string; value: string; kind: 'ip' | 'domain' }[] {
-  const out: { what: string; value: string; kind: 'ip' | 'domain' }[] = [];
+  const out = new Map<string, { what: string; value: string; kind: 'ip' | 'domain' }>();
+  const add = (what: string, value: string, kind: 'ip' | 'domain'): void => {
+    if (kind === 'ip' && isWorld(value)) return;
+    if (!out.has(`${kind}:${value}`)) out.set(`${kind}:${value}`, { what, value, kind });
+  };
   const src = e.event.sourceIp;
-  if (src) out.push({ what: 'caller IP', value: src, kind: /[a-z]/i.test(src) && !src.includes(':') ? 'domain' : 'ip' });
-  for (const ip of e.facts.address?.publicIps ?? []) out.push({ what: 'public IP', value: ip, kind: 'ip' });
-  for (const cidr of e.facts.ingress?.cidrs ?? []) out.push({ what: 'ingress source', value: cidr, kind: 'ip' });
+  if (src) add('caller IP', src, /[a-z]/i.test(src) && !src.includes(':') ? 'domain' : 'ip');
+  for (const ip of e.facts.address?.publicIps ?? []) add('public IP', ip, 'ip');
+  for (const cidr of e.facts.ingress?.cidrs ?? []) add('ingress source', cidr, 'ip');
   const params = e.event.requestParameters;
   if (isObject(params)) {
     for (const s of stringLeaves(params, 500)) {
-      for (const ip of ipsInText(s)) out.push({ what: 'request parameter', value: ip, kind: 'ip' });
-      for (const d of domainsInText(s)) out.push({ what: 'request parameter', value: d, kind: 'domain' });
+      for (const ip of ipsInText(s)) add('request parameter', ip, 'ip');
+      for (const d of domainsInText(s)) add('request parameter', d, 'domain');
     }
   }
-  return out;
+  return [...out.values()];
 }
 
 function lookup(intel: ThreatIntel, kind: 'ip' | 'domain', value: string): IpFeedEntry | undefined {

@@ -33,6 +33,6 @@ export const unusualRegion: IndicatorDefinition = {
     const fresh = judged.filter((e) => e.novelty.regionFirstSeen);
     if (fresh.length === 0) return quiet('all activity in regions the account already used');
     const regions = [...new Set(fresh.map((e) => e.event.region))];
-    return fired(`first activity of this account in ${list(regions)} (learned baseline; no approvedRegions configured)`, ids(fresh), { regions, basis: 'baseline' });
+    return fired(`first acquisition activity of this account in ${list(regions)} (learned baseline; no approvedRegions configured)`, ids(fresh), { regions, basis: 'baseline' });
   },
 };
