@@ -141,7 +141,10 @@ describe('rogue-infra exit codes and messages', () => {
 
   it('prints the table for people with escalations first', async () => {
     const r = await run('hunt', attack, '--config', config);
-    expect(r.stdout.indexOf('TIER 2')).toBeLessThan(r.stdout.indexOf('Tier 1 ('));
+    expect(r.stdout.indexOf('TIER 2')).toBeGreaterThanOrEqual(0);
+    // dana's approved launch is expected activity: counted by principal, not listed.
+    expect(r.stdout.indexOf('TIER 2')).toBeLessThan(r.stdout.indexOf('1 informational finding'));
+    expect(r.stdout).toMatch(/1 informational finding .*\n +1 +arn:aws:iam::777788889999:user\/dana/);
     expect(r.stdout).toMatch(/why +threat-intel match; unexplained acquisition \(unapproved principal\)/);
     expect(r.stdout).toMatch(/next steps\n +1\. Tier 2:/);
   });

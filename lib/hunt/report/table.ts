@@ -41,15 +41,20 @@ function span(f: Finding): string {
   return `${f.firstSeen} -> ${sameDay ? f.lastSeen.slice(11) : f.lastSeen}`;
 }
 
+/** The first few, and how many more: the full lists are in the jsonl and html reports. */
+function few(values: readonly string[], max = 6): string {
+  return values.length <= max ? values.join(', ') : `${values.slice(0, max).join(', ')} and ${values.length - max} more`;
+}
+
 function resourcesLine(f: Finding): string {
   const r = f.resources;
   const parts = [
-    r.instanceIds.length ? `instances ${r.instanceIds.join(', ')}` : '',
-    r.allocationIds.length ? `addresses ${r.allocationIds.join(', ')}` : '',
-    r.publicIps.length ? `public IPs ${r.publicIps.join(', ')}` : '',
-    r.requestIds.length ? `requests ${r.requestIds.join(', ')}` : '',
-    r.keyPairs.length ? `key pairs ${r.keyPairs.join(', ')}` : '',
-    r.securityGroups.length ? `security groups ${r.securityGroups.join(', ')}` : '',
+    r.instanceIds.length ? `${r.instanceIds.length} instances: ${few(r.instanceIds)}` : '',
+    r.allocationIds.length ? `addresses ${few(r.allocationIds)}` : '',
+    r.publicIps.length ? `public IPs ${few(r.publicIps)}` : '',
+    r.requestIds.length ? `requests ${few(r.requestIds)}` : '',
+    r.keyPairs.length ? `key pairs ${few(r.keyPairs)}` : '',
+    r.securityGroups.length ? `security groups ${few(r.securityGroups)}` : '',
   ].filter(Boolean);
   return parts.join('; ');
 }
@@ -111,9 +116,21 @@ export function formatTable(findings: readonly Finding[], options: TableOptions 
     return out.join('\n') + '\n';
   }
   for (const f of escalated) out.push('', detailed(f, paint, width));
-  if (rest.length) {
+  const review = rest.filter((f) => f.severity !== 'informational');
+  const info = rest.filter((f) => f.severity === 'informational');
+  if (review.length) {
     out.push('', paint('1', 'Tier 1 (review; no escalation rule matched)'));
-    for (const f of rest) out.push(brief(f, paint));
+    for (const f of review) out.push(brief(f, paint));
+  }
+  if (info.length) {
+    // Approved pipelines and capacity services: counted by who, not listed.
+    const byWho = new Map<string, number>();
+    for (const f of info) {
+      const who = f.principalRole ?? f.principal;
+      byWho.set(who, (byWho.get(who) ?? 0) + 1);
+    }
+    out.push('', paint('1', `${info.length} informational finding${info.length === 1 ? '' : 's'} (expected activity; every finding is in --format jsonl/json/html)`));
+    for (const [who, n] of [...byWho].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) out.push(`  ${String(n).padStart(4)}  ${who}`);
   }
   return out.join('\n') + '\n';
 }
