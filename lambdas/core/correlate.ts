@@ -16,6 +16,8 @@ import type { EngineSettings } from './settings';
  * - a registry of recently created resources, to recognise churn.
  */
 
+const NO_CHURN: readonly Churn[] = Object.freeze([]);
+
 const succeededAcquisition = (f: EventFacts): boolean => f.outcome === 'succeeded' && (f.launch !== undefined || f.address !== undefined);
 
 export function groupKey(event: TrailEvent, facts: EventFacts): string {
@@ -35,11 +37,9 @@ export class Baseline {
   /** What was known before this event; then learn from it (successful acquisitions only). */
   observe(event: TrailEvent, facts: EventFacts): Novelty {
     const known = this.accounts.get(event.accountId);
-    const novelty: Novelty = {
-      ...(known ? { accountSeenSince: known.since } : {}),
-      regionFirstSeen: !known?.regions.has(event.region),
-      principalFirstSeen: !known?.principals.has(event.actor.arn),
-    };
+    const novelty: Novelty = known
+      ? { accountSeenSince: known.since, regionFirstSeen: !known.regions.has(event.region), principalFirstSeen: !known.principals.has(event.actor.arn) }
+      : { regionFirstSeen: true, principalFirstSeen: true };
     if (succeededAcquisition(facts)) {
       const memory = known ?? { since: event.time, regions: new Set<string>(), principals: new Set<string>() };
       if (!known) this.accounts.set(event.accountId, memory);
@@ -62,24 +62,24 @@ export class ResourceRegistry {
   constructor(private readonly churnMs: number) {}
 
   /** Records what the event created and returns what it released early. */
-  observe(event: TrailEvent, facts: EventFacts): Churn[] {
+  observe(event: TrailEvent, facts: EventFacts): readonly Churn[] {
+    if (facts.outcome !== 'succeeded' || (!facts.release && !facts.launch && !facts.address)) return NO_CHURN;
     const churn: Churn[] = [];
-    if (facts.outcome !== 'succeeded') return churn;
     const scope = `${event.accountId}/${event.region}/`;
     if (facts.release) {
       const r = facts.release;
-      const released: [string, Churn['kind']][] = [
-        ...r.instanceIds.map((id) => [id, 'instance'] as [string, Churn['kind']]),
-        ...r.allocationIds.map((id) => [id, 'address'] as [string, Churn['kind']]),
-        ...r.publicIps.map((id) => [id, 'address'] as [string, Churn['kind']]),
-        ...r.requestIds.map((id) => [id, 'request'] as [string, Churn['kind']]),
-      ];
-      for (const [id, kind] of released) {
-        const c = this.created.get(scope + id);
-        if (!c) continue;
-        this.created.delete(scope + id);
-        if (event.time - c.at <= this.churnMs) churn.push({ resource: id, kind, createdAt: c.at, releasedAt: event.time, createdBy: c.by });
-      }
+      const check = (ids: readonly string[], kind: Churn['kind']): void => {
+        for (const id of ids) {
+          const c = this.created.get(scope + id);
+          if (!c) continue;
+          this.created.delete(scope + id);
+          if (event.time - c.at <= this.churnMs) churn.push({ resource: id, kind, createdAt: c.at, releasedAt: event.time, createdBy: c.by });
+        }
+      };
+      check(r.instanceIds, 'instance');
+      check(r.allocationIds, 'address');
+      check(r.publicIps, 'address');
+      check(r.requestIds, 'request');
     }
     const by = event.actor.arn;
     const add = (id: string, kind: Churn['kind']): void => {
@@ -126,11 +126,10 @@ export class Correlator {
     this.registry = new ResourceRegistry(settings.churn.minutes * 60_000);
   }
 
-  /** Events must arrive in time order (ties in any stable order). */
-  add(event: TrailEvent): void {
+  /** Events must arrive in time order (ties in any stable order); facts may come precomputed. */
+  add(event: TrailEvent, facts: EventFacts = extractFacts(event)): void {
     if (event.time < this.lastTime) throw new RangeError(`events out of order: ${event.eventId} at ${event.eventTime} after ${new Date(this.lastTime).toISOString()}`);
     this.lastTime = event.time;
-    const facts = extractFacts(event);
     const observed: ObservedEvent = {
       event,
       facts,

@@ -1,5 +1,6 @@
 import type { TrailEvent } from './cloudtrail/types';
 import { Correlator } from './correlate';
+import { extractFacts, type EventFacts } from './facts';
 import { buildFinding } from './finding';
 import type { Finding, IndicatorContext } from './model';
 import { DEFAULT_SETTINGS, type EngineSettings } from './settings';
@@ -46,29 +47,50 @@ function sameRequest(a: TrailEvent, b: TrailEvent): boolean {
   return JSON.stringify(a.requestParameters) === JSON.stringify(b.requestParameters);
 }
 
+/**
+ * An event with its facts extracted and its (large) response dropped: what
+ * readers hand to the engine. Extracting where the event is read spreads
+ * the work over the reader threads and keeps the engine's memory small.
+ */
+export interface Sighting {
+  readonly event: TrailEvent;
+  readonly facts: EventFacts;
+}
+
+export function toSighting(event: TrailEvent): Sighting {
+  return { event: { ...event, responseElements: null }, facts: extractFacts(event) };
+}
+
 export function analyze(events: Iterable<TrailEvent>, options: EngineOptions = {}): Analysis {
+  const sightings: Sighting[] = [];
+  for (const e of events) sightings.push({ event: e, facts: extractFacts(e) });
+  return analyzeSightings(sightings, options);
+}
+
+export function analyzeSightings(sightings: Iterable<Sighting>, options: EngineOptions = {}): Analysis {
   const ctx: IndicatorContext = { settings: options.settings ?? DEFAULT_SETTINGS, intel: options.intel ?? emptyThreatIntel() };
   const seen = new Map<string, TrailEvent[]>();
-  const unique: TrailEvent[] = [];
+  const unique: Sighting[] = [];
   let duplicates = 0;
-  for (const e of events) {
+  for (const s of sightings) {
+    const e = s.event;
     const id = identity(e);
     const same = seen.get(id);
-    if (same?.some((s) => sameRequest(s, e))) {
+    if (same?.some((x) => sameRequest(x, e))) {
       duplicates++;
       continue;
     }
     if (same) same.push(e);
     else seen.set(id, [e]);
-    unique.push(e);
+    unique.push(s);
   }
-  unique.sort(byTime);
+  unique.sort((a, b) => byTime(a.event, b.event));
   const findings: Finding[] = [];
   const correlator = new Correlator(ctx.settings, (group) => {
     const f = buildFinding(group, ctx);
     if (f) findings.push(f);
   });
-  for (const e of unique) correlator.add(e);
+  for (const s of unique) correlator.add(s.event, s.facts);
   correlator.flush();
   findings.sort(compareFindings);
   return { findings, duplicates };

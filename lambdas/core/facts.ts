@@ -1,7 +1,8 @@
 import { ADDRESS_EVENTS, CAPACITY_SERVICES, EventSource, LAUNCH_EVENTS, QUOTA_EVENTS, RELEASE_EVENTS, isIn } from './constants';
 import type { TrailEvent } from './cloudtrail/types';
 import { parseInstanceType } from './instance-types';
-import { collect, get, getBoolean, getNumber, getString, isObject, items, strings } from './json-walk';
+import { collect, collectMany, get, getBoolean, getNumber, getString, isObject, items, stringLeaves, strings } from './json-walk';
+import { domainsInText, ipsInText } from './threat-intel';
 
 /**
  * What one CloudTrail event means for server acquisition, extracted once
@@ -95,8 +96,18 @@ export interface QuotaFacts {
   readonly desiredValue?: number;
 }
 
+/** An IP, CIDR or domain an event names, for threat-intel lookups. */
+export interface Observable {
+  /** Where it was found: caller IP, public IP, ingress source, request parameter. */
+  readonly what: string;
+  readonly value: string;
+  readonly kind: 'ip' | 'domain';
+}
+
 export interface EventFacts {
   readonly outcome: Outcome;
+  /** Every address and domain the call names, deduplicated (a /0 block is never one). */
+  readonly observables: readonly Observable[];
   readonly failure?: Failure;
   /** The AWS service that made the call on our behalf (Auto Scaling, Spot Fleet, ...). */
   readonly serviceInvoked?: string;
@@ -162,7 +173,7 @@ export function extractFacts(event: TrailEvent): EventFacts {
       failure = f;
     }
   }
-  const facts: { -readonly [K in keyof EventFacts]: EventFacts[K] } = { outcome };
+  const facts: { -readonly [K in keyof EventFacts]: EventFacts[K] } = { outcome, observables: [] };
   if (failure) facts.failure = failure;
   const service = serviceCaller(event);
   if (service) facts.serviceInvoked = service;
@@ -182,7 +193,35 @@ export function extractFacts(event: TrailEvent): EventFacts {
       if (keyName) facts.keyPair = { name: keyName, imported: name === 'ImportKeyPair' };
     }
   }
+  facts.observables = observablesOf(event, facts);
   return facts;
+}
+
+/**
+ * Every IP, CIDR and domain an event names, with where it was found first.
+ * Extracted once with the other facts, so the raw response can be dropped
+ * and threat intel still checked (also against feeds refreshed later).
+ * A /0 block is everyone, not an address: it overlaps every listed block
+ * and would make any world-open rule a "hit", so it is never kept.
+ */
+function observablesOf(event: TrailEvent, facts: EventFacts): Observable[] {
+  const out = new Map<string, Observable>();
+  const add = (what: string, value: string, kind: 'ip' | 'domain'): void => {
+    if (kind === 'ip' && isWorld(value)) return;
+    if (!out.has(`${kind}:${value}`)) out.set(`${kind}:${value}`, { what, value, kind });
+  };
+  const src = event.sourceIp;
+  if (src) add('caller IP', src, /[a-z]/i.test(src) && !src.includes(':') ? 'domain' : 'ip');
+  for (const ip of facts.address?.publicIps ?? []) add('public IP', ip, 'ip');
+  for (const cidr of facts.ingress?.cidrs ?? []) add('ingress source', cidr, 'ip');
+  const params = event.requestParameters;
+  if (params) {
+    for (const s of stringLeaves(params, 500)) {
+      for (const ip of ipsInText(s)) add('request parameter', ip, 'ip');
+      for (const d of domainsInText(s)) add('request parameter', d, 'domain');
+    }
+  }
+  return [...out.values()];
 }
 
 function tagsFrom(values: unknown[]): Record<string, string> {
@@ -202,9 +241,16 @@ function tagLists(spec: unknown): unknown[] {
     .map(([, v]) => v);
 }
 
+type Found = Map<string, unknown[]>;
+const at = (found: Found, key: string): unknown[] => found.get(key.toLowerCase()) ?? [];
+
+/** Keys a launch request and response are read for, each tree walked once. */
+const REQUEST_KEYS = ['instanceType', 'imageId', 'totalTargetCapacity', 'targetCapacity', 'instanceCount', 'keyName', 'marketType', 'tagSpecificationSet', 'TagSpecification', 'launchTemplate', 'LaunchTemplateSpecification'];
+const RESPONSE_KEYS = ['instanceId', 'instanceIds', 'instanceType', 'spotInstanceRequestId', 'spotFleetRequestId', 'fleetId'];
+
 /** Tags requested for instances (tagSpecificationSet) and tags the response shows on them. */
-function launchTags(req: Record<string, unknown>, res: Record<string, unknown>): { tags: Record<string, string>; complete: boolean } {
-  const specs = collect(req, 'tagSpecificationSet').concat(collect(req, 'TagSpecification')).flatMap(items);
+function launchTags(q: Found, res: Record<string, unknown>): { tags: Record<string, string>; complete: boolean } {
+  const specs = at(q, 'tagSpecificationSet').concat(at(q, 'TagSpecification')).flatMap(items);
   const requested = specs
     .filter((s) => {
       const type = getString(s, 'resourceType');
@@ -215,24 +261,22 @@ function launchTags(req: Record<string, unknown>, res: Record<string, unknown>):
   const shown = items(get(res, 'instancesSet'))
     .map((i) => get(i, 'tagSet'))
     .filter((t) => t !== undefined);
-  const usesTemplate = collect(req, 'launchTemplate').length > 0 || collect(req, 'LaunchTemplateSpecification').length > 0;
+  const usesTemplate = at(q, 'launchTemplate').length > 0 || at(q, 'LaunchTemplateSpecification').length > 0;
   // A response that shows the instances' tags is complete; a request alone
   // is not when a launch template can add more.
   return { tags: { ...tagsFrom(requested), ...tagsFrom(shown) }, complete: !usesTemplate || shown.length > 0 };
 }
 
 function ec2Launch(name: string, req: Record<string, unknown>, res: Record<string, unknown>, outcome: Outcome): LaunchFacts {
-  const instanceIds = strings(collect(res, 'instanceId').concat(collect(res, 'instanceIds'))).filter((id) => id.startsWith('i-'));
+  const q = collectMany(req, REQUEST_KEYS);
+  const r = collectMany(res, RESPONSE_KEYS);
+  const instanceIds = strings(at(r, 'instanceId').concat(at(r, 'instanceIds'))).filter((id) => id.startsWith('i-'));
   // What was launched when the response says; else what was asked for.
-  const launchedTypes = strings(collect(res, 'instanceType'));
-  const requestedTypes = strings(collect(req, 'instanceType'));
+  const launchedTypes = strings(at(r, 'instanceType'));
+  const requestedTypes = strings(at(q, 'instanceType'));
   const instanceTypes = launchedTypes.length > 0 ? launchedTypes : requestedTypes;
-  const imageIds = strings(collect(req, 'imageId'));
-  const requestIds = strings(
-    collect(res, 'spotInstanceRequestId')
-      .concat(collect(res, 'spotFleetRequestId'))
-      .concat(collect(res, 'fleetId')),
-  );
+  const imageIds = strings(at(q, 'imageId'));
+  const requestIds = strings(at(r, 'spotInstanceRequestId').concat(at(r, 'spotFleetRequestId')).concat(at(r, 'fleetId')));
 
   // How many instances: what was created, else what was asked for.
   let count = instanceIds.length;
@@ -242,7 +286,7 @@ function ec2Launch(name: string, req: Record<string, unknown>, res: Record<strin
         ? sum(items(get(req, 'instancesSet')).map((i) => getNumber(i, 'maxCount') ?? getNumber(i, 'minCount') ?? 1))
         : name === 'RequestSpotInstances'
           ? (getNumber(req, 'instanceCount') ?? 1)
-          : (firstNumber(collect(req, 'totalTargetCapacity')) ?? firstNumber(collect(req, 'targetCapacity')) ?? firstNumber(collect(req, 'instanceCount')) ?? 1);
+          : (firstNumber(at(q, 'totalTargetCapacity')) ?? firstNumber(at(q, 'targetCapacity')) ?? firstNumber(at(q, 'instanceCount')) ?? 1);
     count = Math.max(count, asked);
   }
 
@@ -262,9 +306,9 @@ function ec2Launch(name: string, req: Record<string, unknown>, res: Record<strin
     vcpus = perInstance * count;
   }
 
-  const keyName = getString(req, 'keyName') ?? strings(collect(req, 'keyName'))[0];
-  const marketType = strings(collect(req, 'marketType'))[0];
-  const { tags, complete } = launchTags(req, res);
+  const keyName = getString(req, 'keyName') ?? strings(at(q, 'keyName'))[0];
+  const marketType = strings(at(q, 'marketType'))[0];
+  const { tags, complete } = launchTags(q, res);
   return {
     instanceIds,
     count,

@@ -66,21 +66,32 @@ export function getBoolean(obj: unknown, key: string): boolean | undefined {
  * cannot make it walk forever.
  */
 export function collect(root: unknown, keyName: string, maxDepth = 12): unknown[] {
-  const lower = keyName.toLowerCase();
-  const out: unknown[] = [];
+  return collectMany(root, [keyName], maxDepth).get(keyName.toLowerCase()) ?? [];
+}
+
+/**
+ * One walk for several keys: `collect` for each key name (lower-cased in the
+ * result). Launch records carry large responses; walking them once instead
+ * of once per key is what keeps extracting facts cheap.
+ */
+export function collectMany(root: unknown, keyNames: readonly string[], maxDepth = 12): Map<string, unknown[]> {
+  const wanted = new Map<string, unknown[]>(keyNames.map((k) => [k.toLowerCase(), []]));
+  const lengths = new Set(keyNames.map((k) => k.length));
   const walk = (v: unknown, depth: number): void => {
-    if (depth > maxDepth) return;
+    if (depth > maxDepth || typeof v !== 'object' || v === null) return;
     if (Array.isArray(v)) {
       for (const x of v) walk(x, depth + 1);
-    } else if (isObject(v)) {
-      for (const [k, x] of Object.entries(v)) {
-        if (k.toLowerCase() === lower) out.push(x);
-        walk(x, depth + 1);
-      }
+      return;
+    }
+    const o = v as Record<string, unknown>;
+    for (const k in o) {
+      const x = o[k];
+      if (lengths.has(k.length)) wanted.get(k.toLowerCase())?.push(x);
+      if (typeof x === 'object' && x !== null) walk(x, depth + 1);
     }
   };
   walk(root, 0);
-  return out;
+  return wanted;
 }
 
 /** Distinct non-empty strings among values (unwrapping `{value}` and EC2 lists). */

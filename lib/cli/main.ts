@@ -37,7 +37,8 @@ Options:
   --format FORMAT        table (default), jsonl, json or html
   --out FILE             write the report to FILE instead of stdout
   --fail-on-escalation   exit 3 when any finding is escalated to Tier 2
-  --threads N            reader threads (default: all cores for large inputs)
+  --threads N            reader threads besides the main one, which reads too
+                         (default: one per extra core for large inputs; 0: main only)
   --quiet                no progress, no per-record warnings (the summary stays)
   -h, --help             this help
   -v, --version          the version

@@ -1,7 +1,6 @@
 import { emptyStats, mergeStats, type ReadProblem, type ReadStats } from '../../lambdas/core/cloudtrail/reader';
 import { SkipReason, isDamage } from '../../lambdas/core/cloudtrail/normalize';
-import type { TrailEvent } from '../../lambdas/core/cloudtrail/types';
-import { analyze } from '../../lambdas/core/engine';
+import { analyzeSightings, type Sighting } from '../../lambdas/core/engine';
 import type { Finding } from '../../lambdas/core/model';
 import type { EngineSettings } from '../../lambdas/core/settings';
 import type { ThreatIntel } from '../../lambdas/core/threat-intel';
@@ -50,7 +49,7 @@ export interface HuntResult {
 export async function hunt(options: HuntOptions): Promise<HuntResult> {
   const { sources, ignored, missing } = expandSources(options.paths);
   const threads = plannedThreads(sources, options.threads);
-  const events: TrailEvent[] = [];
+  const events: Sighting[] = [];
   const stats = emptyStats();
   const troubled = new Set<string>();
   let files = 0;
@@ -74,7 +73,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
     },
     { threads },
   );
-  const { findings, duplicates } = analyze(events, { settings: options.settings, intel: options.intel });
+  const { findings, duplicates } = analyzeSightings(events, { settings: options.settings, intel: options.intel });
   if (duplicates) {
     stats.relevant -= duplicates;
     stats.skipped[SkipReason.DUPLICATE_EVENT] = (stats.skipped[SkipReason.DUPLICATE_EVENT] ?? 0) + duplicates;

@@ -3,10 +3,10 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ReadProblem } from '../../lambdas/core/cloudtrail/reader';
-import type { TrailEvent } from '../../lambdas/core/cloudtrail/types';
-import { readSource, type SourceResult } from './read-source';
+import type { Sighting } from '../../lambdas/core/engine';
+import type { SourceResult } from './read-source';
 import type { Source } from './sources';
-import type { WorkRequest, WorkResult } from './worker';
+import { readOne, type WorkRequest, type WorkResult } from './worker';
 
 /**
  * Reads many sources on every core. Small inputs are read in this thread
@@ -16,7 +16,7 @@ import type { WorkRequest, WorkResult } from './worker';
  */
 
 export interface ReadSink {
-  event(event: TrailEvent): void;
+  event(event: Sighting): void;
   problem(problem: ReadProblem): void;
   /** Called once per source, in source order. */
   done(source: Source, result: SourceResult): void;
@@ -36,70 +36,99 @@ const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
  * load: register tsx's loader inside the thread first.
  */
 function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./hunt-worker.mjs', import.meta.url));
+  // A roomy young generation: reader threads allocate a lot of short-lived objects.
+  const resourceLimits = { maxYoungGenerationSizeMb: 48 };
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./hunt-worker.mjs', import.meta.url), { resourceLimits });
   // The package's "import" entry, next to the "require" one resolve() finds.
   const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
   const worker = new URL('./worker.ts', import.meta.url).href;
-  return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(worker)}); });`, { eval: true });
+  return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(worker)}); });`, { eval: true, resourceLimits });
 }
 
 export function plannedThreads(sources: readonly Source[], requested?: number): number {
   if (requested !== undefined) return Math.max(0, Math.min(requested, sources.length));
   const total = sources.reduce((n, s) => n + s.bytes, 0);
   if (total < PARALLEL_MIN_BYTES || sources.length < 2 || sources.some((s) => s.path === '-')) return 0;
-  return Math.min(availableParallelism(), sources.length);
+  // The main thread reads as well, so one thread per core besides it.
+  return Math.max(1, Math.min(availableParallelism() - 1, sources.length - 1));
 }
+
+/** Sources in flight per reader: while one is scanned, the next is being decompressed (zlib works on the thread pool). */
+const AHEAD = 2;
 
 export async function readAll(sources: readonly Source[], sink: ReadSink, options: ReadOptions = {}): Promise<void> {
   const threads = plannedThreads(sources, options.threads);
-  if (threads === 0) {
-    for (const source of sources) {
-      const result = await readSource(source, sink);
-      sink.done(source, result);
+  if (threads === 0) await readHere(sources, sink);
+  else await readParallel(sources, sink, threads);
+}
+
+/** Hands finished sources on in source order, whatever order they finish in. */
+function orderedFlush(sources: readonly Source[], sink: ReadSink): (r: WorkResult) => void {
+  const finished = new Map<number, WorkResult>();
+  let next = 0;
+  return (r) => {
+    finished.set(r.index, r);
+    for (let f = finished.get(next); f; f = finished.get(next)) {
+      finished.delete(next);
+      for (const p of f.problems) sink.problem(p);
+      for (const e of f.events) sink.event(e);
+      sink.done(sources[next]!, f.result);
+      next++;
     }
-    return;
-  }
-  await readParallel(sources, sink, threads);
+  };
+}
+
+async function readHere(sources: readonly Source[], sink: ReadSink): Promise<void> {
+  const flush = orderedFlush(sources, sink);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < sources.length) {
+      const index = next++;
+      flush(await readOne(index, sources[index]!));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(AHEAD, sources.length) }, lane));
 }
 
 async function readParallel(sources: readonly Source[], sink: ReadSink, threads: number): Promise<void> {
   const queue = sources.map((source, index) => ({ index, source })).sort((a, b) => b.source.bytes - a.source.bytes);
-  const finished = new Map<number, WorkResult>();
-  let next = 0;
-  const flush = (): void => {
-    for (let r = finished.get(next); r; r = finished.get(next)) {
-      finished.delete(next);
-      for (const p of r.problems) sink.problem(p);
-      for (const e of r.events) sink.event(e);
-      sink.done(sources[next]!, r.result);
-      next++;
+  const flush = orderedFlush(sources, sink);
+  const workers = Array.from({ length: threads }, () => startWorker());
+  // The main thread reads too, between handling what the workers send back.
+  const here = async (): Promise<void> => {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      flush(await readOne(job.index, job.source));
+      // Let worker results and requests for more work through.
+      await new Promise((r) => setImmediate(r));
     }
   };
-  const workers = Array.from({ length: threads }, () => startWorker());
   try {
-    await Promise.all(
-      workers.map(
+    await Promise.all([
+      here(),
+      ...workers.map(
         (worker) =>
           new Promise<void>((resolve, reject) => {
+            let inFlight = 0;
             const take = (): void => {
               const job = queue.shift();
               if (!job) {
-                resolve();
+                if (inFlight === 0) resolve();
                 return;
               }
+              inFlight++;
               const req: WorkRequest = job;
               worker.postMessage(req);
             };
             worker.on('message', (res: WorkResult) => {
-              finished.set(res.index, res);
-              flush();
+              inFlight--;
+              flush(res);
               take();
             });
             worker.once('error', reject);
-            take();
+            for (let i = 0; i < AHEAD; i++) take();
           }),
       ),
-    );
+    ]);
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }

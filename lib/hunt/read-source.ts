@@ -1,6 +1,7 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import { SkipReason } from '../../lambdas/core/cloudtrail/normalize';
 import { TrailReader, type ReadProblem, type ReadStats } from '../../lambdas/core/cloudtrail/reader';
 import type { TrailEvent } from '../../lambdas/core/cloudtrail/types';
@@ -25,64 +26,122 @@ export interface SourceSink {
   problem(problem: ReadProblem): void;
 }
 
-const CHUNK = 1024 * 1024;
+const CHUNK = 256 * 1024;
 
 export async function readSource(source: Source, sink: SourceSink): Promise<SourceResult> {
   const reader = new TrailReader(source.label, sink);
-  let bytes = 0;
-  let compressed = false;
-  // CloudTrail delivers many small files: size buffers to the file, so a
-  // 20 KiB log does not allocate (and collect) a 1 MiB buffer twice.
-  const chunk = source.bytes > 0 ? Math.min(CHUNK, Math.max(64 * 1024, source.bytes + 1)) : CHUNK;
-  const input: Readable = source.path === '-' ? process.stdin : createReadStream(source.path, { highWaterMark: chunk });
-  const it = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const result = { bytes: 0, compressed: false };
+  const push = (chunk: Buffer): void => {
+    result.bytes += chunk.length;
+    reader.push(chunk);
+  };
   try {
-    const first = await it.next();
-    if (first.done) {
-      reader.end();
-      return { stats: reader.stats, bytes, compressed };
-    }
-    compressed = first.value.length >= 2 && first.value[0] === 0x1f && first.value[1] === 0x8b;
-    async function* all(): AsyncGenerator<Buffer> {
-      yield first.value as Buffer;
-      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
-    }
-    if (!compressed) {
-      for await (const chunk of all()) {
-        bytes += chunk.length;
-        reader.push(chunk);
-      }
-      reader.end();
-    } else {
-      const gunzip = createGunzip({ chunkSize: chunk });
-      const raw = Readable.from(all(), { objectMode: false });
-      raw.on('error', (err) => gunzip.destroy(err));
-      raw.pipe(gunzip);
-      try {
-        for await (const chunk of gunzip) {
-          bytes += (chunk as Buffer).length;
-          reader.push(chunk as Buffer);
-        }
-        reader.end();
-      } catch (err) {
-        raw.destroy();
-        // Frame what was decoded, then say why the rest is missing.
-        reader.end();
-        const e = err as NodeJS.ErrnoException;
-        const truncated = e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message);
-        reader.fail(
-          truncated ? SkipReason.TRUNCATED : SkipReason.UNREADABLE_FILE,
-          truncated
-            ? `gzip stream is truncated after ${bytes} decompressed bytes; the records before the cut were read`
-            : `gzip stream is corrupt after ${bytes} decompressed bytes (${e.message}); the records before the damage were read`,
-        );
-      }
-    }
-  } catch (err) {
+    if (source.path === '-') await readStdin(push, result);
+    else await readFile(source, push, result);
     reader.end();
-    reader.fail(SkipReason.UNREADABLE_FILE, `cannot read: ${(err as Error).message}`);
-  } finally {
-    if (input !== process.stdin) input.destroy();
+  } catch (err) {
+    // Frame what was decoded, then say why the rest is missing.
+    reader.end();
+    const e = err as NodeJS.ErrnoException;
+    if (result.compressed && (e.code?.startsWith('Z_') || /unexpected end|incorrect header|invalid/i.test(e.message))) {
+      const truncated = e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message);
+      reader.fail(
+        truncated ? SkipReason.TRUNCATED : SkipReason.UNREADABLE_FILE,
+        truncated
+          ? `gzip stream is truncated after ${result.bytes} decompressed bytes; the records before the cut were read`
+          : `gzip stream is corrupt after ${result.bytes} decompressed bytes (${e.message}); the records before the damage were read`,
+      );
+    } else {
+      reader.fail(SkipReason.UNREADABLE_FILE, `cannot read: ${e.message}`);
+    }
   }
-  return { stats: reader.stats, bytes, compressed };
+  return { stats: reader.stats, bytes: result.bytes, compressed: result.compressed };
+}
+
+const GZIP = [0x1f, 0x8b];
+
+/**
+ * Bounds for reading a file in one step. CloudTrail delivers files of a few
+ * KiB to a few MiB; a stream decompresses them chunk by chunk on the libuv
+ * pool, and coordinating that costs more than the decompression itself (and
+ * does not scale over reader threads). So a file up to WHOLE_COMPRESSED that
+ * says (gzip ISIZE trailer) it inflates to at most WHOLE_INFLATED is read and
+ * inflated in one synchronous step, in the reader thread; memory stays
+ * bounded. Anything larger, and any file whose one-step read fails (a
+ * truncated or corrupt gzip), is streamed, which also keeps every record
+ * decoded before the damage.
+ */
+const WHOLE_COMPRESSED = 8 * 1024 * 1024;
+const WHOLE_INFLATED = 48 * 1024 * 1024;
+
+function readWhole(source: Source, push: (chunk: Buffer) => void, result: { compressed: boolean }): boolean {
+  if (source.bytes > WHOLE_COMPRESSED) return false;
+  let raw: Buffer;
+  try {
+    raw = readFileSync(source.path);
+  } catch {
+    return false;
+  }
+  result.compressed = raw.length >= 2 && raw[0] === GZIP[0] && raw[1] === GZIP[1];
+  if (!result.compressed) {
+    if (raw.length > 0) push(raw);
+    return true;
+  }
+  const inflated = raw.length < 18 ? Infinity : raw.readUInt32LE(raw.length - 4);
+  if (inflated > WHOLE_INFLATED) return false;
+  let data: Buffer;
+  try {
+    // One output chunk of the announced size: no joining of many small ones.
+    data = gunzipSync(raw, { maxOutputLength: WHOLE_INFLATED, chunkSize: Math.max(64 * 1024, inflated + 1) });
+  } catch {
+    return false; // damaged or larger than it says: stream it, keeping what decodes
+  }
+  push(data);
+  return true;
+}
+
+/** Files: small ones in one step (see above); others: sniff the gzip magic, then stream into gunzip. */
+async function readFile(source: Source, push: (chunk: Buffer) => void, result: { compressed: boolean }): Promise<void> {
+  if (readWhole(source, push, result)) return;
+  const head = Buffer.alloc(2);
+  const fh = await open(source.path, 'r');
+  try {
+    const { bytesRead } = await fh.read(head, 0, 2, 0);
+    result.compressed = bytesRead === 2 && head[0] === GZIP[0] && head[1] === GZIP[1];
+  } finally {
+    await fh.close();
+  }
+  // CloudTrail delivers many small files: size buffers to the file, so a
+  // 20 KiB log does not allocate (and collect) a large buffer twice.
+  const chunk = Math.min(CHUNK, Math.max(64 * 1024, source.bytes + 1));
+  const file = createReadStream(source.path, { highWaterMark: chunk });
+  const stream: Readable = result.compressed ? file.pipe(createGunzip({ chunkSize: chunk })) : file;
+  if (result.compressed) file.on('error', (err) => stream.destroy(err));
+  try {
+    for await (const data of stream) push(data as Buffer);
+  } finally {
+    file.destroy();
+    stream.destroy();
+  }
+}
+
+/** Stdin cannot be reopened: peek at the first chunk to decide. */
+async function readStdin(push: (chunk: Buffer) => void, result: { compressed: boolean }): Promise<void> {
+  const it = process.stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await it.next();
+  if (first.done) return;
+  result.compressed = first.value.length >= 2 && first.value[0] === GZIP[0] && first.value[1] === GZIP[1];
+  async function* all(): AsyncGenerator<Buffer> {
+    yield first.value as Buffer;
+    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+  }
+  if (!result.compressed) {
+    for await (const chunk of all()) push(chunk);
+    return;
+  }
+  const gunzip = createGunzip({ chunkSize: CHUNK });
+  const raw = Readable.from(all(), { objectMode: false });
+  raw.on('error', (err) => gunzip.destroy(err));
+  raw.pipe(gunzip);
+  for await (const chunk of gunzip) push(chunk as Buffer);
 }

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import type { ReadProblem } from '../../lambdas/core/cloudtrail/reader';
-import type { TrailEvent } from '../../lambdas/core/cloudtrail/types';
+import { toSighting, type Sighting } from '../../lambdas/core/engine';
 import { readSource } from './read-source';
 import type { Source } from './sources';
 
@@ -12,16 +12,19 @@ export interface WorkRequest {
 
 export interface WorkResult {
   readonly index: number;
-  readonly events: TrailEvent[];
+  /** Events with their facts, responses dropped: extraction happens here, in parallel. */
+  readonly events: Sighting[];
   readonly problems: ReadProblem[];
   readonly result: Awaited<ReturnType<typeof readSource>>;
 }
 
-parentPort?.on('message', (req: WorkRequest) => {
-  const events: TrailEvent[] = [];
+export async function readOne(index: number, source: Source): Promise<WorkResult> {
+  const events: Sighting[] = [];
   const problems: ReadProblem[] = [];
-  void readSource(req.source, { event: (e) => events.push(e), problem: (p) => problems.push(p) }).then((result) => {
-    const out: WorkResult = { index: req.index, events, problems, result };
-    parentPort!.postMessage(out);
-  });
+  const result = await readSource(source, { event: (e) => events.push(toSighting(e)), problem: (p) => problems.push(p) });
+  return { index, events, problems, result };
+}
+
+parentPort?.on('message', (req: WorkRequest) => {
+  void readOne(req.index, req.source).then((out) => parentPort!.postMessage(out));
 });

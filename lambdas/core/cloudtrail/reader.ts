@@ -1,7 +1,7 @@
 import { RELEVANT_EVENT_NAMES, isRelevant } from '../constants';
 import { describeError } from '../errors';
 import { SkipReason, normalizeRecord, unwrap } from './normalize';
-import { mightMatter } from './prefilter';
+import { mightMatterAt } from './prefilter';
 import { RecordSplitter, type RecordPosition } from './splitter';
 import type { TrailEvent } from './types';
 
@@ -80,7 +80,7 @@ export class TrailReader {
     this.names = options.names ?? RELEVANT_EVENT_NAMES;
     this.splitter = new RecordSplitter(
       {
-        record: (buf, start, end, pos) => this.candidate(buf, start, end, pos),
+        record: (buf, start, end, pos, nameAt, names) => this.candidate(buf, start, end, pos, nameAt, names),
         problem: (reason, message, pos) => {
           this.stats.records++;
           this.skip(reason, message, pos);
@@ -113,8 +113,8 @@ export class TrailReader {
     this.sink.problem({ source: this.source, reason, message, position });
   }
 
-  private candidate(buf: Buffer, start: number, end: number, pos: RecordPosition): void {
-    if (!mightMatter(buf, start, end, this.names)) {
+  private candidate(buf: Buffer, start: number, end: number, pos: RecordPosition, nameAt: number, nameCount: number): void {
+    if (!mightMatterAt(buf, start, end, nameAt, nameCount, this.names)) {
       this.stats.records++;
       this.stats.notRelevant++;
       return;

@@ -34,8 +34,14 @@ export interface RecordPosition {
 }
 
 export interface SplitSink {
-  /** A complete candidate in buf[start, end). The buffer is only valid during the call. */
-  record(buf: Buffer, start: number, end: number, pos: RecordPosition): void;
+  /**
+   * A complete candidate in buf[start, end). The buffer is only valid during
+   * the call. `nameAt` is the index of the opening quote of the first
+   * `"eventName"` string seen while framing (-1 if none) and `names` how many
+   * there were: the prefilter reads the name without searching for it.
+   * `names` is FIRST_NAME_ONLY when the candidate was framed without reading it.
+   */
+  record(buf: Buffer, start: number, end: number, pos: RecordPosition, nameAt: number, names: number): void;
   /** A damaged record (it counts as a record read and skipped). */
   problem(reason: SkipReason, message: string, pos: RecordPosition): void;
   /** Damage to the stream that is not one record (not JSON at all, missing ']'). */
@@ -87,6 +93,25 @@ const enum Scan {
   Broken,
 }
 
+const enum Fast {
+  /** The element was framed and handed on. */
+  Framed,
+  /** Cannot tell yet: wait for more input. */
+  Wait,
+  /** Frame this element by its brackets. */
+  Scan,
+}
+
+/** Elements longer than this are framed by their brackets. */
+const FAST_SPAN = 1024 * 1024;
+
+/**
+ * `names` for a record framed by the fast path: not counted, and the first
+ * `"eventName"` key is the record's own (CloudTrail writes it before
+ * requestParameters; userIdentity has none), so only that one is read.
+ */
+export const FIRST_NAME_ONLY = -2;
+
 function isSpace(c: number): boolean {
   return c === 0x20 || c === NEWLINE || c === 0x0d || c === 0x09;
 }
@@ -115,10 +140,24 @@ export class RecordSplitter {
   private valueLine = 1;
   private depth = 0;
   private inString = false;
+  /** The chunk ended inside a string on an odd run of backslashes: the next byte is escaped. */
+  private pendingEscape = false;
+  /**
+   * The first part of a candidate that began in an earlier chunk; then
+   * valueStart is negative: the candidate is carry + buf[0, end).
+   */
+  private carry: Buffer | undefined;
+  /** First `"eventName"` string of the candidate, relative to valueStart (-1: none yet). */
+  private nameRel = -1;
+  private names = 0;
   private readonly stack = new Uint8Array(MAX_DEPTH);
 
-  /** First bytes of the first element of the current array (`{"eventVersion"`). */
+  /** The quoted first key of the first element of the current array (`"eventVersion"`). */
   private signature: Buffer | undefined;
+  /** `{` + signature: how an element starts in a compact file. */
+  private head: Buffer | undefined;
+  /** `},{` + signature + `:`: where one compact element ends and the next starts. */
+  private separator: Buffer | undefined;
   private readonly maxRecordBytes: number;
 
   constructor(
@@ -131,19 +170,46 @@ export class RecordSplitter {
   push(chunk: Buffer): void {
     if (this.ended) throw new Error('push after end');
     if (chunk.length === 0 || this.state === State.Dead) return;
+    if (this.state === State.Value) {
+      // A record straddles the boundary (almost every chunk): set its first
+      // part aside and scan the new chunk in place, rather than copying the
+      // whole chunk onto the tail. The record is joined when it completes.
+      const part = this.buf.subarray(this.carry ? 0 : this.valueStart);
+      this.carry = this.carry ? Buffer.concat([this.carry, part]) : Buffer.from(part);
+      this.base += this.buf.length;
+      this.buf = chunk;
+      this.pos = 0;
+      this.valueStart = -this.carry.length;
+      this.run(false);
+      return;
+    }
     const keep = this.keepFrom();
     if (keep >= this.buf.length) {
       this.base += this.buf.length;
       this.buf = chunk;
       this.shift(keep);
     } else {
-      const tail = this.buf.subarray(keep);
+      // Join the unread tail and the chunk in a reused buffer: no fresh
+      // allocation per chunk (Buffer.copy is safe when the ranges overlap).
+      const tail = this.buf.length - keep;
+      const need = tail + chunk.length;
+      if (this.arena.length < need) {
+        const grown = Buffer.allocUnsafe(Math.max(need, this.arena.length * 2, 64 * 1024));
+        this.buf.copy(grown, 0, keep);
+        this.arena = grown;
+      } else {
+        this.buf.copy(this.arena, 0, keep);
+      }
+      chunk.copy(this.arena, tail);
       this.base += keep;
-      this.buf = Buffer.concat([tail, chunk]);
+      this.buf = this.arena.subarray(0, need);
       this.shift(keep);
     }
     this.run(false);
   }
+
+  /** Reused for joining a tail onto the next chunk. */
+  private arena: Buffer = EMPTY;
 
   end(): void {
     if (this.ended) return;
@@ -171,9 +237,10 @@ export class RecordSplitter {
   }
 
   private run(final: boolean): void {
-    const buf = this.buf;
-    const n = buf.length;
     for (;;) {
+      // Re-read each turn: damage recovery may join the carried bytes back on.
+      const buf = this.buf;
+      const n = buf.length;
       switch (this.state) {
         case State.Dead:
           this.pos = n;
@@ -225,6 +292,11 @@ export class RecordSplitter {
                 continue;
               }
             }
+            if (this.state !== State.Top && this.signature && c === LBRACE) {
+              const fast = this.fastElement(j, final);
+              if (fast === Fast.Framed) continue;
+              if (fast === Fast.Wait) return;
+            }
             this.beginValue(j);
             continue;
           }
@@ -251,6 +323,21 @@ export class RecordSplitter {
             this.report(SkipReason.INVALID_JSON, `expected '{' or '[' at the start of a record, found ${printable(c)}`, j);
             this.state = State.SkipLine;
             this.pos = j;
+            continue;
+          }
+          // In a log file whose records we know, anything else between records
+          // is the rest of a damaged one: skip to the next record, one report.
+          if (this.signature) {
+            this.pendingDamage = {
+              reason: SkipReason.BROKEN_STRUCTURE,
+              message: `unexpected ${printable(c)} between records (the rest of a damaged record?)`,
+              line: this.line,
+              offset: this.base + j,
+            };
+            this.state = State.SeekSignature;
+            this.valueStart = -1;
+            this.pos = j + 1;
+            this.lineMark = j;
             continue;
           }
           // A scalar element in an array.
@@ -352,14 +439,30 @@ export class RecordSplitter {
     this.sink.problem(d.reason, d.message + tail, { index: this.index, line: d.line, offset: d.offset });
   }
 
+  /**
+   * Counts the newlines in [from, to). The next newline's index is cached:
+   * a compact log file has none, and searching to the end of the buffer
+   * for every record would make framing quadratic.
+   */
   private countLines(from: number, to: number): void {
     const buf = this.buf;
-    let i = buf.indexOf(NEWLINE, from);
-    while (i >= 0 && i < to) {
-      this.line++;
-      i = buf.indexOf(NEWLINE, i + 1);
+    if (this.nlBuf !== buf || this.nlFrom > from) {
+      this.nlBuf = buf;
+      this.nlFrom = from;
+      this.nlAt = buf.indexOf(NEWLINE, from);
     }
+    while (this.nlAt >= 0 && this.nlAt < from) this.nlAt = buf.indexOf(NEWLINE, from);
+    while (this.nlAt >= 0 && this.nlAt < to) {
+      this.line++;
+      this.nlAt = buf.indexOf(NEWLINE, this.nlAt + 1);
+    }
+    this.nlFrom = from;
   }
+
+  /** Cache for countLines: the buffer it is for, and its next newline at or after nlFrom (-1: none). */
+  private nlBuf: Buffer | undefined;
+  private nlFrom = 0;
+  private nlAt = -1;
 
   /** Lines in the SeekSignature span are counted up to here (an index into buf). */
   private lineMark = 0;
@@ -371,7 +474,19 @@ export class RecordSplitter {
    * known signature, resume at the next element that starts like the first
    * one did; otherwise skip to the next line.
    */
+  /** Joins the carried part back onto the buffer (damage recovery needs contiguous bytes). */
+  private materialize(): void {
+    const c = this.carry;
+    if (!c) return;
+    this.buf = Buffer.concat([c, this.buf]);
+    this.base -= c.length;
+    this.pos += c.length;
+    this.valueStart += c.length;
+    this.carry = undefined;
+  }
+
   private broken(reason: SkipReason, message: string, final: boolean): void {
+    this.materialize();
     const start = this.valueStart;
     const line = this.valueLine;
     // Lines inside the candidate were counted while scanning; restart the
@@ -427,16 +542,67 @@ export class RecordSplitter {
     this.pos = j;
     this.depth = 0;
     this.inString = false;
+    this.nameRel = -1;
+    this.names = 0;
     this.sawValue = true;
   }
 
   private emit(start: number, end: number): void {
-    const buf = this.buf;
-    if (this.container !== State.Top && !this.signature) this.signature = signatureOf(buf, start, end);
+    const offset = this.base + start;
+    let buf = this.buf;
+    let s = start;
+    let e = end;
+    if (this.carry) {
+      buf = Buffer.concat([this.carry, this.buf.subarray(0, end)]);
+      s = 0;
+      e = buf.length;
+      this.carry = undefined;
+    }
+    if (this.container !== State.Top && !this.signature) {
+      this.signature = signatureOf(buf, s, e);
+      if (this.signature) {
+        this.head = Buffer.concat([Buffer.from('{'), this.signature]);
+        // `},{"eventVersion":`: the longer the needle, the faster the native search skips.
+        this.separator = Buffer.concat([Buffer.from('},{'), this.signature, Buffer.from(':')]);
+      }
+    }
     this.index++;
-    this.sink.record(buf, start, end, { index: this.index, line: this.valueLine, offset: this.base + start });
+    this.sink.record(buf, s, e, { index: this.index, line: this.valueLine, offset }, this.nameRel < 0 ? -1 : s + this.nameRel, this.names);
     this.valueStart = -1;
     this.state = this.container;
+  }
+
+  /**
+   * The fast path for the elements of a compact array whose records all
+   * start with the same key, which is every CloudTrail log file
+   * (`...},{"eventVersion":...`): the element ends where `,{"eventVersion"`
+   * starts the next one. That byte sequence cannot occur inside a JSON
+   * string (the quote would be escaped), so a native search replaces
+   * walking every byte. Structure is then verified only by JSON.parse, for
+   * the records that matter; a damaged record that cannot matter is counted
+   * as not relevant. The decision depends only on the bytes (the search
+   * waits for more input rather than guessing), so framing is the same
+   * whatever the chunking.
+   */
+  private fastElement(j: number, final: boolean): Fast {
+    const buf = this.buf;
+    const n = buf.length;
+    const head = this.head!;
+    if (n - j < head.length) return final ? Fast.Scan : Fast.Wait;
+    for (let i = 1; i < head.length; i++) if (buf[j + i] !== head[i]) return Fast.Scan;
+    const span = Math.min(FAST_SPAN, this.maxRecordBytes);
+    const found = buf.indexOf(this.separator!, j + head.length);
+    if (found < 0 || found - j > span) {
+      // The next element may be in the next chunk; the last one is framed by brackets.
+      return found < 0 && !final && n - j <= span ? Fast.Wait : Fast.Scan;
+    }
+    const end = found + 1; // the element's closing '}'
+    const line = this.line;
+    this.countLines(j, end);
+    this.index++;
+    this.sink.record(buf, j, end, { index: this.index, line, offset: this.base + j }, -1, FIRST_NAME_ONLY);
+    this.pos = end;
+    return Fast.Framed;
   }
 
   /**
@@ -452,12 +618,17 @@ export class RecordSplitter {
     let j = this.pos;
     let line = this.line;
     if (this.inString) {
-      const e = closeQuote(buf, j, n);
+      const from = this.pendingEscape ? Math.min(j + 1, n) : j;
+      const e = closeQuote(buf, from, n);
       if (e < 0) {
+        this.pendingEscape = oddBackslashes(buf, from, n);
         this.pos = n;
         return Scan.NeedMore;
       }
       this.inString = false;
+      // This string straddled two chunks and was not checked for
+      // "eventName": make the prefilter search the record itself.
+      if (this.names < 2) this.names = 2;
       j = e + 1;
     }
     while (j < n) {
@@ -466,10 +637,16 @@ export class RecordSplitter {
         const e = closeQuote(buf, j + 1, n);
         if (e < 0) {
           this.inString = true;
+          this.pendingEscape = oddBackslashes(buf, j + 1, n);
           this.depth = depth;
           this.line = line;
           this.pos = n;
           return Scan.NeedMore;
+        }
+        // Note "eventName" strings (9 bytes) so the prefilter need not search.
+        if (e - j === 10 && buf[j + 6] === 0x4e && isEventName(buf, j + 1)) {
+          if (this.nameRel < 0) this.nameRel = j - this.valueStart;
+          this.names++;
         }
         j = e + 1;
         continue;
@@ -551,16 +728,36 @@ export class RecordSplitter {
   }
 }
 
-/** Index of the closing quote of a string whose body starts at `j`, or -1. */
-function closeQuote(buf: Buffer, j: number, n: number): number {
+/**
+ * Index of the closing quote of a string whose body starts at `j`, or -1.
+ * Buffer.indexOf is a native byte search: much faster than a JavaScript loop
+ * over the long strings CloudTrail is made of (tokens, user agents, messages).
+ */
+function closeQuote(buf: Buffer, from: number, n: number): number {
+  let j = from;
   for (;;) {
-    while (j < n && buf[j] !== QUOTE) j++;
-    if (j >= n) return -1;
+    j = buf.indexOf(QUOTE, j);
+    if (j < 0 || j >= n) return -1;
+    // Escaped if preceded by an odd run of backslashes (counted within the string).
     let b = j - 1;
-    while (buf[b] === BACKSLASH) b--;
+    while (b >= from && buf[b] === BACKSLASH) b--;
     if (((j - 1 - b) & 1) === 0) return j;
     j++;
   }
+}
+
+/** Does [from, n) end with an odd run of backslashes? */
+function oddBackslashes(buf: Buffer, from: number, n: number): boolean {
+  let b = n - 1;
+  while (b >= from && buf[b] === BACKSLASH) b--;
+  return ((n - 1 - b) & 1) === 1;
+}
+
+const EVENT_NAME = Buffer.from('eventName');
+
+function isEventName(buf: Buffer, at: number): boolean {
+  for (let i = 0; i < 9; i++) if (buf[at + i] !== EVENT_NAME[i]) return false;
+  return true;
 }
 
 /** The quoted first key of an element (`"eventVersion"`), used to find the next element after damage. */

@@ -1,9 +1,6 @@
 import { IndicatorId } from '../constants';
-import { isWorld } from '../facts';
-import { isObject } from '../json-walk';
 import { fired, notApplicable, quiet, type IndicatorDefinition, type ObservedEvent } from '../model';
-import { domainsInText, ipsInText, type IpFeedEntry, type ThreatIntel } from '../threat-intel';
-import { stringLeaves } from '../json-walk';
+import type { IpFeedEntry, ThreatIntel } from '../threat-intel';
 import { ids, list } from './util';
 
 interface Hit {
@@ -11,31 +8,6 @@ interface Hit {
   readonly what: string;
   readonly value: string;
   readonly entry: IpFeedEntry;
-}
-
-/**
- * Every IP, CIDR and domain an event names, with where it was found first.
- * A /0 block is everyone, not an address: it overlaps every listed block and
- * would make any world-open rule a "hit", so it is never looked up.
- */
-export function observables(e: ObservedEvent): { what: string; value: string; kind: 'ip' | 'domain' }[] {
-  const out = new Map<string, { what: string; value: string; kind: 'ip' | 'domain' }>();
-  const add = (what: string, value: string, kind: 'ip' | 'domain'): void => {
-    if (kind === 'ip' && isWorld(value)) return;
-    if (!out.has(`${kind}:${value}`)) out.set(`${kind}:${value}`, { what, value, kind });
-  };
-  const src = e.event.sourceIp;
-  if (src) add('caller IP', src, /[a-z]/i.test(src) && !src.includes(':') ? 'domain' : 'ip');
-  for (const ip of e.facts.address?.publicIps ?? []) add('public IP', ip, 'ip');
-  for (const cidr of e.facts.ingress?.cidrs ?? []) add('ingress source', cidr, 'ip');
-  const params = e.event.requestParameters;
-  if (isObject(params)) {
-    for (const s of stringLeaves(params, 500)) {
-      for (const ip of ipsInText(s)) add('request parameter', ip, 'ip');
-      for (const d of domainsInText(s)) add('request parameter', d, 'domain');
-    }
-  }
-  return [...out.values()];
 }
 
 function lookup(intel: ThreatIntel, kind: 'ip' | 'domain', value: string): IpFeedEntry | undefined {
@@ -53,7 +25,7 @@ export const threatIntelMatch: IndicatorDefinition = {
     if (intel.feeds.length === 0) return notApplicable('no threat-intel feeds configured');
     const hits: Hit[] = [];
     for (const e of group.events) {
-      for (const o of observables(e)) {
+      for (const o of e.facts.observables) {
         const entry = lookup(intel, o.kind, o.value);
         if (entry) hits.push({ e, what: o.what, value: o.value, entry });
       }
