@@ -6,7 +6,9 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Every test talks to 127.0.0.1 at most; nothing here reaches the network.
+    // Every test talks to 127.0.0.1 at most (a moto server the setup starts);
+    // nothing here reaches the network.
     pool: 'forks',
+    globalSetup: ['test/setup/moto.global.ts'],
   },
 });

@@ -115,5 +115,6 @@ export function buildFinding(group: EventGroup, ctx: IndicatorContext, billing?:
     eventCount: events.length,
     answers: answerQuestions(group, results, settings, billing),
     nextSteps: nextSteps(group, results, escalation.escalate, resources),
+    ...(ctx.enrichment?.account ? { account: ctx.enrichment.account } : {}),
   };
 }

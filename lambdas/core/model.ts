@@ -3,6 +3,7 @@ import type { Actor, TrailEvent } from './cloudtrail/types';
 import type { EventFacts } from './facts';
 import type { EngineSettings } from './settings';
 import type { ThreatIntel } from './threat-intel';
+import type { AccountContext, Enrichment } from './workflow';
 
 /** What the baseline knew when the event arrived (before learning from it). */
 export interface Novelty {
@@ -54,6 +55,8 @@ export type IndicatorResult =
 export interface IndicatorContext {
   readonly settings: EngineSettings;
   readonly intel: ThreatIntel;
+  /** What the workflow learned from the account (instances as they are now); absent in a hunt. */
+  readonly enrichment?: Enrichment;
 }
 
 export interface IndicatorDefinition {
@@ -143,4 +146,6 @@ export interface Finding {
   readonly eventCount: number;
   readonly answers: Answers;
   readonly nextSteps: readonly string[];
+  /** The account's name, OU path and tags, when the workflow enriched the finding. */
+  readonly account?: AccountContext;
 }

@@ -106,5 +106,55 @@ export const engineConfigShape = {
     .prefault({}),
 };
 
-export const configSchema = z.strictObject(engineConfigShape);
+const email = z.email({ error: 'an e-mail address' });
+const secretName = z
+  .string({ error: 'a Secrets Manager secret name' })
+  .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, { error: 'a Secrets Manager secret name (letters, digits and /_+=.@-)' });
+
+/**
+ * How the responder is deployed (`cdk deploy`). Resource names are not
+ * secrets; the secrets themselves (Slack webhook, approval signing key) live
+ * in Secrets Manager and are only named here.
+ */
+export const deploymentShape = z
+  .strictObject({
+    stackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, { error: 'a CloudFormation stack name' }).default('RogueInfraResponder').describe('CloudFormation stack name.'),
+    account: z.string().regex(/^\d{12}$/, { error: 'a 12-digit account id' }).optional().describe('Security account to deploy to (default: the CLI credentials\' account).'),
+    region: region.optional().describe('Region to deploy to (default: the CLI credentials\' region).'),
+    organizationId: z
+      .string()
+      .regex(/^o-[a-z0-9]{10,32}$/, { error: 'an organization id such as "o-a1b2c3d4e5"' })
+      .optional()
+      .describe('AWS Organizations id: the central event bus admits only accounts of this organisation. Without it the bus admits only this account.'),
+    centralBusName: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/, { error: 'an event bus name' }).default('rogue-infra-central').describe('Name of the central event bus member accounts forward to.'),
+    notifications: z
+      .strictObject({
+        emails: z.array(email, { error: 'a list of e-mail addresses' }).default([]).describe('Subscribed to the findings topic (each must confirm the subscription).'),
+        slackWebhookSecretName: secretName.optional().describe('Secrets Manager secret holding a Slack incoming-webhook URL (plain string, or JSON {"url": ...}). Without it, no Slack.'),
+      })
+      .prefault({}),
+    approval: z
+      .strictObject({
+        signingKeySecretName: secretName.optional().describe('Secrets Manager secret holding the HMAC key of approval links. Without it the stack creates one.'),
+        linkTtlHours: z.number().positive().max(168, { error: 'at most 168 hours (a week)' }).default(24).describe('How long approve/reject links work; no decision by then: not contained.'),
+      })
+      .prefault({}),
+    containment: z
+      .strictObject({
+        mode: z.enum(['approval', 'notify-only'], { error: 'one of approval, notify-only' }).default('approval').describe('approval: escalated findings ask for a human decision; notify-only: never.'),
+      })
+      .prefault({}),
+    retention: z
+      .strictObject({
+        logDays: z.number().int().positive().default(365).describe('CloudWatch Logs retention of every function and the workflow.'),
+        ledgerDays: z.number().int().positive().default(30).describe('How long correlation state (bursts, churn, first-seen) is kept.'),
+        findingDays: z.number().int().positive().default(400).describe('How long findings and their history are kept.'),
+      })
+      .prefault({}),
+    threatIntelRefreshMinutes: z.number().positive().default(15).describe('How long a Lambda caches the feeds read from S3.'),
+  })
+  .prefault({});
+
+export const configSchema = z.strictObject({ ...engineConfigShape, deployment: deploymentShape });
 export type ConfigFile = z.output<typeof configSchema>;
+export type DeploymentConfig = ConfigFile['deployment'];

@@ -22,7 +22,8 @@ interface FactsCase {
   readonly fixture: FixtureName;
   readonly tweak?: Tweak;
   /** Compared with toEqual: the whole of what extractFacts returns (toMatchObject when `partial`). */
-  readonly facts: EventFacts;
+  /** Observables are tested on their own below. */
+  readonly facts: Omit<EventFacts, 'observables'>;
   /** Ingress rows: a port range may carry more than protocol and ports (its own CIDRs, say). */
   readonly partial?: true;
 }
@@ -339,9 +340,19 @@ const CASES: readonly FactsCase[] = [
 
 describe('extractFacts on each fixture', () => {
   it.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const facts = extractFacts(trail(c.fixture, c.tweak));
+    const { observables: _observables, ...facts } = extractFacts(trail(c.fixture, c.tweak));
     if (c.partial) expect(facts).toMatchObject(c.facts);
     else expect(facts).toEqual(c.facts);
+  });
+
+  it.each([
+    ['caller IP, and the public IP an allocation returns', 'allocate-address.json', ['caller IP', 'public IP']],
+    ['an ingress source, but never a /0 block', 'authorize-sg-ingress-private.json', ['caller IP', 'ingress source']],
+    ['no /0 block even when the rule is world-open', 'authorize-sg-ingress-world-22.json', ['caller IP']],
+  ] as const)('observables: %s', (_name, fixture, whats) => {
+    const { observables } = extractFacts(trail(fixture));
+    expect(observables.map((o) => o.what)).toEqual(whats);
+    expect(observables.every((o) => !o.value.endsWith('/0'))).toBe(true);
   });
 });
 

@@ -87,7 +87,7 @@ describe('readAll', () => {
       await readAll(
         sources,
         {
-          event: (e) => out.push(`event ${e.eventId}`),
+          event: (s) => out.push(`event ${s.event.eventId}`),
           problem: (p) => out.push(`problem ${p.source} ${p.reason}`),
           done: (s, r) => out.push(`done ${s.label} ${r.stats.records}`),
         },

@@ -1,5 +1,5 @@
 import { IndicatorId } from '../constants';
-import { fired, notApplicable, quiet, type IndicatorDefinition } from '../model';
+import { fired, notApplicable, quiet, type IndicatorDefinition, type ObservedEvent } from '../model';
 import { ids, list, succeeded } from './util';
 
 export const missingBusinessTags: IndicatorDefinition = {
@@ -9,18 +9,26 @@ export const missingBusinessTags: IndicatorDefinition = {
   why: 'Documented business need is the playbook\'s test; untagged capacity has no owner to ask. Tags present never approve anything.',
   threshold: (s) => (s.requiredTags.length ? `each launch carries ${s.requiredTags.join(', ')}` : 'no requiredTags configured: not checked'),
   kind: 'context',
-  evaluate(group, { settings }) {
+  evaluate(group, { settings, enrichment }) {
     if (settings.requiredTags.length === 0) return notApplicable('no requiredTags configured');
     const launches = group.events.filter((e) => e.facts.launch !== undefined && succeeded(e));
     if (launches.length === 0) return notApplicable('no successful launches');
     const absentFrom = (tags: Readonly<Record<string, string>>): string[] => settings.requiredTags.filter((t) => !(t in tags) || tags[t] === '');
     // A launch template may add tags the record does not show: those
-    // launches are checked on the instance during enrichment instead.
-    const known = launches.filter((e) => e.facts.launch!.tagsComplete || absentFrom(e.facts.launch!.tags).length === 0);
+    // launches are judged by the instances' tags when the workflow has
+    // described them (enrichment), and not at all before.
+    const described = new Map((enrichment?.instances ?? []).filter((i) => i.found).map((i) => [i.instanceId, i.tags]));
+    const tagsOf = (e: ObservedEvent): Readonly<Record<string, string>> | undefined => {
+      const l = e.facts.launch!;
+      if (l.tagsComplete || absentFrom(l.tags).length === 0) return l.tags;
+      const now = l.instanceIds.map((id) => described.get(id)).filter((t): t is Readonly<Record<string, string>> => t !== undefined);
+      return now.length > 0 && now.length === l.instanceIds.length ? { ...Object.assign({}, ...now), ...l.tags } : undefined;
+    };
+    const known = launches.filter((e) => tagsOf(e) !== undefined);
     if (known.length === 0) return notApplicable('launched from a launch template: tags are checked on the instance during enrichment');
     const missing = new Set<string>();
     const offenders = known.filter((e) => {
-      const absent = absentFrom(e.facts.launch!.tags);
+      const absent = absentFrom(tagsOf(e)!);
       absent.forEach((t) => missing.add(t));
       return absent.length > 0;
     });

@@ -21,13 +21,24 @@ export const threatIntelMatch: IndicatorDefinition = {
   why: 'A known-bad address or domain turns an odd acquisition into a confirmed one; the card escalates it on its own.',
   threshold: () => 'any match on threatIntel.ipFeeds or threatIntel.domainFeeds',
   kind: 'activity',
-  evaluate(group, { intel }) {
+  evaluate(group, { intel, enrichment }) {
     if (intel.feeds.length === 0) return notApplicable('no threat-intel feeds configured');
     const hits: Hit[] = [];
     for (const e of group.events) {
       for (const o of e.facts.observables) {
         const entry = lookup(intel, o.kind, o.value);
         if (entry) hits.push({ e, what: o.what, value: o.value, entry });
+      }
+    }
+    // The addresses the instances have now (assigned after launch, or moved).
+    if (enrichment) {
+      const launchedBy = new Map(group.events.flatMap((e) => (e.facts.launch?.instanceIds ?? []).map((id) => [id, e] as const)));
+      for (const i of enrichment.instances) {
+        const e = launchedBy.get(i.instanceId) ?? group.events[0]!;
+        for (const ip of i.publicIps) {
+          const entry = intel.ips.match(ip);
+          if (entry) hits.push({ e, what: `public IP of ${i.instanceId}`, value: ip, entry });
+        }
       }
     }
     if (hits.length === 0) return quiet(`checked against ${list(intel.feeds)}`);

@@ -101,6 +101,17 @@ describe('TrailReader: bad input is reported with where and why, and the rest is
     expect(stats.skipped).toEqual({ 'invalid-json': 1 });
   });
 
+  it('reports a damaged relevant record inside a compact log file and reads its neighbours', () => {
+    const [run, noise, alloc] = (JSON.parse(fixture('s3-log-file.json').toString()) as { Records: unknown[] }).Records.map((r) => JSON.stringify(r));
+    // The middle record (AllocateAddress) loses a quote and gains a brace.
+    const bad = alloc!.replace('"requestParameters":{"domain":"vpc"}', '"requestParameters":{"domain":vpc}}');
+    const damaged = `{"Records":[${run},${bad},${noise}]}`;
+    const { events, problems, stats } = read(Buffer.from(damaged), 64);
+    expect(events.map((e) => e.eventName)).toEqual(['RunInstances']);
+    expect(problems).toEqual([expect.objectContaining({ reason: 'invalid-json', position: { index: 2, line: 1, offset: run!.length + 13 } })]);
+    expect(stats).toMatchObject({ records: 3, relevant: 1, notRelevant: 1, skipped: { 'invalid-json': 1 } });
+  });
+
   it.each([
     ['no time at all', { eventTime: undefined }, 'no-event-time', /neither eventTime nor @timestamp/],
     ['a time that is not ISO', { eventTime: 'yesterday' }, 'bad-event-time', /"yesterday" is not an ISO 8601 time/],
@@ -116,6 +127,14 @@ describe('TrailReader: bad input is reported with where and why, and the rest is
   it('reports a line that is JSON but not a record', () => {
     const { problems } = read(Buffer.from('{"hello":"world","n":1}\n'));
     expect(problems[0]).toMatchObject({ reason: 'not-a-record', message: expect.stringContaining('found keys {hello, n}') });
+  });
+
+  it('reports the rest of a damaged last record once, not token by token', () => {
+    const text = fixture('s3-log-file.json').toString();
+    const damaged = text.replace('"requestParameters":{"domain":"vpc"}', '"requestParameters":{"domain":vpc}}');
+    const { events, problems } = read(Buffer.from(damaged), 64);
+    expect(events.map((e) => e.eventName)).toEqual(['RunInstances']);
+    expect(problems.map((p) => p.reason)).toEqual(['invalid-json', 'broken-structure']);
   });
 
   it('never throws and accounts for every record, whatever the damage (property)', () => {

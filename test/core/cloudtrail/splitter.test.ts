@@ -45,6 +45,18 @@ describe('RecordSplitter framing', () => {
     }
   });
 
+  it('keeps escapes straight when a chunk boundary falls inside a run of backslashes', () => {
+    // JSON strings ending in an escaped backslash, an escaped quote, and both.
+    const r1 = '{"eventVersion":"1.08","a":"x\\\\","b":"\\"}"}';
+    const r2 = '{"eventVersion":"1.08","c":"\\\\\\"}]","d":1}';
+    for (const chunk of [1, 2, 3, 5]) {
+      const r = split(`{"Records":[${r1},${r2}]}`, chunk);
+      expect(r.records).toEqual([r1, r2]);
+      expect(r.problems).toEqual([]);
+    }
+    expect(JSON.parse(r1)).toEqual({ eventVersion: '1.08', a: 'x\\', b: '"}' });
+  });
+
   it('reports 1-based record index, line and byte offset', () => {
     const r = split(`${rec(1)}\n\n${rec(2)}\n`);
     expect(r.positions).toEqual([`1:1:0`, `2:3:${rec(1).length + 2}`]);
@@ -71,12 +83,22 @@ describe('RecordSplitter damage', () => {
     expect(r.problems[0]).toMatch(/^truncated@3:1:\d+ record is cut off at the end of the input/);
   });
 
-  it('resumes after a record whose brackets do not balance, at the next record with the same first key', () => {
+  it('frames the elements of a compact log file by the next record, leaving structure to JSON.parse', () => {
+    // Every element starts with the first element's key: the fast path frames
+    // by `,{"eventVersion"` and does not walk the damaged record's brackets.
     const broken = '{"eventVersion":"1.08","eventID":"bad","x":[}';
     const r = split(`{"Records":[${rec(1)},${broken},${rec(2)},${rec(3)}]}`);
+    expect(r.records).toEqual([rec(1), broken, rec(2), rec(3)]);
+    expect(r.problems).toEqual([]);
+  });
+
+  it('resumes after a record whose brackets do not balance, at the next record with the same first key', () => {
+    // Pretty-printed: no fast path, brackets are walked and the damage found.
+    const broken = '{"eventVersion":"1.08","eventID":"bad","x":[}';
+    const r = split(`{"Records":[\n${rec(1)},\n ${broken},\n ${rec(2)},\n ${rec(3)}\n]}`);
     expect(r.records).toEqual([rec(1), rec(2), rec(3)]);
     expect(r.problems).toHaveLength(1);
-    expect(r.problems[0]).toMatch(/^broken-structure@2:1:\d+ brackets do not balance.*skipped \d+ bytes to the next record/);
+    expect(r.problems[0]).toMatch(/^broken-structure@2:3:\d+ brackets do not balance.*skipped \d+ bytes to the next record/);
   });
 
   it('frames a record with an unescaped quote that still balances as one record (JSON.parse reports it later)', () => {
@@ -87,12 +109,15 @@ describe('RecordSplitter damage', () => {
 
   it('recovers when an unescaped quote swallows the rest of the file', () => {
     const broken = '{"eventVersion":"1.08","eventID":"bad","ua":"x"y"}';
-    const r = split(`{"Records":[${rec(1)},${broken},${rec(2)},${rec(3)}]}`, 5);
-    expect(r.records[0]).toBe(rec(1));
-    expect(r.records).toContain(rec(3));
-    // The swallowed span is framed as one bogus candidate (JSON.parse rejects
-    // it if it matters) and the bracket that no longer balances is reported.
-    expect(r.problems).toEqual([expect.stringMatching(/^broken-structure@\d+:1:\d+ brackets do not balance/)]);
+    // Compact: framed by the next record, the damage is left to JSON.parse.
+    const compact = split(`{"Records":[${rec(1)},${broken},${rec(2)},${rec(3)}]}`, 5);
+    expect(compact.records).toEqual([rec(1), broken, rec(2), rec(3)]);
+    // Pretty-printed: the swallowed span is framed as one bogus candidate (JSON.parse
+    // rejects it if it matters) and the bracket that no longer balances is reported.
+    const pretty = split(`[\n${rec(1)},\n${broken},\n${rec(2)},\n${rec(3)}\n]`, 5);
+    expect(pretty.records[0]).toBe(rec(1));
+    expect(pretty.records).toContain(rec(3));
+    expect(pretty.problems).toEqual([expect.stringMatching(/^broken-structure@\d+:\d+:\d+ brackets do not balance/)]);
   });
 
   it('reports a bad JSON Lines line and reads the next lines', () => {
@@ -114,10 +139,16 @@ describe('RecordSplitter damage', () => {
     expect(r.problems[0]).toMatch(/^too-large@2/);
   });
 
-  it('reports non-object array elements', () => {
-    const r = split(`[${rec(1)}, 42, "x", null, ${rec(2)}]`);
+  it('reports non-object array elements one by one before any record', () => {
+    const r = split(`[42, "x", null, ${rec(1)}, ${rec(2)}]`);
     expect(r.records).toEqual([rec(1), rec(2)]);
     expect(r.problems.map((p) => p.split('@')[0])).toEqual(['not-a-record', 'not-a-record', 'not-a-record']);
+  });
+
+  it('reports junk between known records once, as the rest of a damaged record', () => {
+    const r = split(`[${rec(1)}, 42, "x", null, ${rec(2)}]`);
+    expect(r.records).toEqual([rec(1), rec(2)]);
+    expect(r.problems).toEqual([expect.stringMatching(/^broken-structure@2:1:\d+ unexpected '4' between records.*skipped \d+ bytes to the next record/)]);
   });
 
   it('reports a missing closing bracket of the Records array', () => {
