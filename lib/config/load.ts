@@ -13,12 +13,21 @@ import { configSchema, type ConfigFile } from './schema';
  * collected and reported together, each as "key: expected X, found Y".
  */
 
+export interface FeedFile {
+  readonly kind: 'ip' | 'domain';
+  /** A name unique among the feeds (the path as written, slashes made safe). */
+  readonly name: string;
+  readonly text: string;
+}
+
 export interface LoadedConfig {
   /** The file it came from, or undefined for built-in defaults. */
   readonly file?: string;
   readonly config: ConfigFile;
   readonly settings: EngineSettings;
   readonly intel: ThreatIntel;
+  /** The feeds' text, for deploying them to the feeds bucket. */
+  readonly feedFiles: readonly FeedFile[];
 }
 
 function found(value: unknown): string {
@@ -122,15 +131,16 @@ export function toSettings(c: ConfigFile): EngineSettings {
 }
 
 /** Reads every feed; missing files and bad lines are collected as problems. */
-export function loadFeeds(c: ConfigFile, baseDir: string, label: string): { intel: ThreatIntel; problems: string[] } {
+export function loadFeeds(c: ConfigFile, baseDir: string, label: string): { intel: ThreatIntel; problems: string[]; files: FeedFile[] } {
   const intel = emptyThreatIntel();
   const problems: string[] = [];
+  const files: FeedFile[] = [];
   const kinds = [
     ['ipFeeds', c.threatIntel.ipFeeds, addIpFeed],
     ['domainFeeds', c.threatIntel.domainFeeds, addDomainFeed],
   ] as const;
-  for (const [key, files, add] of kinds) {
-    files.forEach((file, i) => {
+  for (const [key, paths, add] of kinds) {
+    paths.forEach((file, i) => {
       const where = `${label}: threatIntel.${key}[${i}]`;
       const abs = path.resolve(baseDir, file);
       let text: string;
@@ -145,12 +155,13 @@ export function loadFeeds(c: ConfigFile, baseDir: string, label: string): { inte
         );
         return;
       }
+      files.push({ kind: key === 'ipFeeds' ? 'ip' : 'domain', name: file.replace(/^(\.\.?\/)+/, '').replace(/[^A-Za-z0-9._-]+/g, '_'), text });
       const errors = add(intel, file, text);
       for (const e of errors.slice(0, 5)) problems.push(`${where} (${file}:${e.line}): expected ${e.expected}, found "${e.text}"`);
       if (errors.length > 5) problems.push(`${where} (${file}): ${errors.length - 5} more bad lines`);
     });
   }
-  return { intel, problems };
+  return { intel, problems, files };
 }
 
 function parseFile(file: string): unknown {
@@ -174,12 +185,12 @@ function parseFile(file: string): unknown {
 export function loadConfig(file?: string): LoadedConfig {
   if (!file) {
     const config = validateConfig({}, 'defaults');
-    return { config, settings: toSettings(config), intel: emptyThreatIntel() };
+    return { config, settings: toSettings(config), intel: emptyThreatIntel(), feedFiles: [] };
   }
   const abs = path.resolve(file);
   const raw = parseFile(abs);
   const config = validateConfig(raw, file);
-  const { intel, problems } = loadFeeds(config, path.dirname(abs), file);
+  const { intel, problems, files } = loadFeeds(config, path.dirname(abs), file);
   if (problems.length) throw new ConfigError(`invalid configuration in ${file}:\n  ${problems.join('\n  ')}`, problems);
-  return { file: abs, config, settings: toSettings(config), intel };
+  return { file: abs, config, settings: toSettings(config), intel, feedFiles: files };
 }

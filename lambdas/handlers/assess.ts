@@ -1,0 +1,54 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { buildFinding } from '../core/finding';
+import { toEventGroup, type StoredGroup } from '../core/ledger';
+import type { Finding } from '../core/model';
+import type { EngineSettings } from '../core/settings';
+import { emptyThreatIntel, type ThreatIntel } from '../core/threat-intel';
+import type { Enrichment } from '../core/workflow';
+import { Ledger } from '../adapters/ledger';
+import { logger } from './shared/observability';
+import { engineSettings, numberEnv, requireEnv } from './shared/runtime';
+
+/**
+ * Assess: the engine's verdict again, now with what enrichment learned
+ * (the instances' tags and addresses as they are, fresh threat intel, the
+ * account's name and OU). Same code as the scorer and the hunt: the group is
+ * read back from the ledger and rebuilt into a finding.
+ */
+
+export interface AssessInput {
+  readonly finding: Finding;
+  readonly groupKey: string;
+  readonly enrichment: Enrichment;
+}
+
+export interface AssessDeps {
+  readonly getGroup: (key: string) => Promise<StoredGroup | undefined>;
+  readonly settings: EngineSettings;
+  readonly intel: () => Promise<ThreatIntel>;
+}
+
+export function makeAssessHandler(deps: AssessDeps): (input: AssessInput) => Promise<Finding> {
+  return async ({ finding, groupKey, enrichment }) => {
+    const group = await deps.getGroup(groupKey);
+    // The group may have moved on (a newer group for the same principal) or
+    // expired: keep the finding as scored, with the account context added.
+    if (!group || group.findingId !== finding.findingId) {
+      logger.warn('correlation group no longer holds this finding; keeping the scored finding', { findingId: finding.findingId, groupKey });
+      return enrichment.account ? { ...finding, account: enrichment.account } : finding;
+    }
+    const rebuilt = buildFinding(toEventGroup(group), { settings: deps.settings, intel: await deps.intel(), enrichment });
+    return rebuilt ?? finding;
+  };
+}
+
+let assess: ((input: AssessInput) => Promise<Finding>) | undefined;
+
+function fromEnvironment(): (input: AssessInput) => Promise<Finding> {
+  const settings = engineSettings();
+  const ledger = new Ledger({ tableName: requireEnv('TABLE_NAME'), ledgerDays: numberEnv('LEDGER_DAYS', 30), churnMinutes: settings.churn.minutes, now: () => Date.now() });
+  return makeAssessHandler({ getGroup: (k) => ledger.getGroup(k), settings, intel: () => Promise.resolve(emptyThreatIntel()) });
+}
+
+export const handler = middy((input: AssessInput) => (assess ??= fromEnvironment())(input)).use(injectLambdaContext(logger));

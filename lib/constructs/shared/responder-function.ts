@@ -1,0 +1,106 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { EngineSettings } from '../../../lambdas/core/settings';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export interface ResponderFunctionProps {
+  /** Handler file under lambdas/handlers, without extension (`score`). */
+  readonly handler: string;
+  readonly description: string;
+  /** Compiled into the bundle (`process.env.RESPONDER_SETTINGS`), so a config change is a code change. */
+  readonly settings: EngineSettings;
+  readonly logRetention: RetentionDays;
+  /** Encrypts the function's log group. */
+  readonly encryptionKey: IKey;
+  /** @default - none */
+  readonly environment?: Record<string, string>;
+  /** @default 30 seconds */
+  readonly timeout?: Duration;
+  /** @default 512 */
+  readonly memorySize?: number;
+}
+
+/**
+ * Every Lambda of the responder, with the same defaults: Node.js 24 on
+ * arm64, X-Ray tracing, its own KMS-encrypted log group with retention, a
+ * role of its own with nothing but that log group (callers grant the
+ * rest), and esbuild bundling (ESM, minified, source maps, the AWS SDK from
+ * the runtime so bundles stay small and cold starts short).
+ */
+export class ResponderFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: ResponderFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention,
+      encryptionKey: props.encryptionKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.description} (rogue-infra-responder)`,
+    });
+    super(scope, id, {
+      entry: path.join(root, 'lambdas/handlers', `${props.handler}.ts`),
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      tracing: Tracing.ACTIVE,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      logGroup,
+      role,
+      depsLockFilePath: path.join(root, 'package-lock.json'),
+      projectRoot: root,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: `rogue-infra-${props.handler}`,
+        POWERTOOLS_METRICS_NAMESPACE: 'RogueInfraResponder',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        externalModules: ['@aws-sdk/*'],
+        banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+        define: { 'process.env.RESPONDER_SETTINGS': JSON.stringify(JSON.stringify(props.settings)) },
+      },
+    });
+    logGroup.grantWrite(role);
+    this.responderRole = role;
+    // Tracing: the X-Ray write API has no resource-level permissions.
+    this.allowUnscoped(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], 'X-Ray trace writes');
+  }
+
+  readonly responderRole: Role;
+  private readonly unscoped: string[] = [];
+
+  /**
+   * Grants actions that support no resource-level permissions (Describe*,
+   * X-Ray) on `*`, and acknowledges cdk-nag's wildcard finding on this role
+   * with the list of exactly those actions and why.
+   */
+  allowUnscoped(actions: string[], why: string): void {
+    this.responderRole.addToPrincipalPolicy(new PolicyStatement({ actions, resources: ['*'] }));
+    this.unscoped.push(`${actions.join(', ')} (${why})`);
+    Validations.of(this.responderRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: `Only actions without resource-level permissions are granted on *: ${this.unscoped.join('; ')}. Every other grant of this role names its resources.`,
+    });
+  }
+}
+
+/** The stack a function belongs to (for account/region-scoped ARNs). */
+export function stackOf(c: Construct): Stack {
+  return Stack.of(c);
+}

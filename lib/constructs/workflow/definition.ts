@@ -1,0 +1,177 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Choice, Condition, Errors, Fail, IntegrationPattern, JitterType, JsonPath, Pass, Result, Succeed, TaskInput, Timeout, type IChainable, type INextable, type State } from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+
+/**
+ * The escalation workflow, state by state (JSONPath, Standard). Each task
+ * reads what it needs from the state and writes its result under one key:
+ *
+ *   $.finding      the finding (re-assessed after enrichment)
+ *   $.groupKey     its correlation group in the ledger
+ *   $.enrichment   what the account says about it now
+ *   $.approval     the approval request (escalated findings)
+ *   $.decision     what the approver decided
+ *   $.outcome      how it ended
+ *   $.failure      which state failed, and why
+ *
+ * Every task retries throttling and transient errors with backoff, and
+ * catches everything else into "Notify the failure", which says what
+ * failed and where.
+ */
+
+export interface WorkflowTasks {
+  readonly enrich: IFunction;
+  readonly assess: IFunction;
+  readonly record: IFunction;
+  readonly tag: IFunction;
+  readonly notify: IFunction;
+  readonly requestApproval: IFunction;
+  readonly awaitDecision: IFunction;
+}
+
+export interface DefinitionOptions {
+  /** 'approval': escalated findings wait for a human; 'notify-only': they never do. */
+  readonly containment: 'approval' | 'notify-only';
+  /** How long approval links work; the wait ends then. */
+  readonly approvalTtl: Duration;
+}
+
+/** Errors worth another attempt: Lambda's own, throttling, and the responder's TransientError. */
+export const RETRYABLE = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.Unknown',
+  'TransientError',
+  'ThrottlingException',
+];
+
+export function buildDefinition(scope: Construct, tasks: WorkflowTasks, options: DefinitionOptions): IChainable {
+  // Failure path: shared by every task's Catch, told which state failed.
+  const failed = new Fail(scope, 'Workflow failed', { error: 'WorkflowFailed', causePath: '$.failure.cause' });
+  const recordFailure = new LambdaInvoke(scope, 'Record the failure', {
+    lambdaFunction: tasks.record,
+    payload: TaskInput.fromObject({ 'finding.$': '$.finding', event: { kind: 'failed', 'detail.$': '$.failure' } }),
+    payloadResponseOnly: true,
+    resultPath: JsonPath.DISCARD,
+    retryOnServiceExceptions: false,
+  })
+    .addRetry({ errors: RETRYABLE, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 3, jitterStrategy: JitterType.FULL })
+    .addCatch(failed, { resultPath: '$.recordFailureError' });
+  const notifyFailure = new LambdaInvoke(scope, 'Notify the failure', {
+    lambdaFunction: tasks.notify,
+    payload: TaskInput.fromObject({ kind: 'failure', 'findingId.$': '$.finding.findingId', 'failure.$': '$.failure' }),
+    payloadResponseOnly: true,
+    resultPath: JsonPath.DISCARD,
+    retryOnServiceExceptions: false,
+  })
+    .addRetry({ errors: RETRYABLE, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4, jitterStrategy: JitterType.FULL })
+    .addCatch(recordFailure, { resultPath: '$.notifyFailureError' });
+  notifyFailure.next(recordFailure);
+  recordFailure.next(failed);
+
+  const task = (name: string, fn: IFunction, payload: Record<string, unknown>, resultPath: string): LambdaInvoke => {
+    const t = new LambdaInvoke(scope, name, {
+      lambdaFunction: fn,
+      payload: TaskInput.fromObject(payload),
+      payloadResponseOnly: true,
+      resultPath,
+      retryOnServiceExceptions: false,
+    });
+    t.addRetry({ errors: RETRYABLE, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4, jitterStrategy: JitterType.FULL });
+    t.addCatch(whereItFailed(scope, name, notifyFailure), { resultPath: '$.error' });
+    return t;
+  };
+
+  // 1-4: enrich, assess, record, tag.
+  const enrich = task('Describe the instances and the account', tasks.enrich, { 'finding.$': '$.finding' }, '$.enrichment');
+  const assess = task('Assess with what was learned', tasks.assess, { 'finding.$': '$.finding', 'groupKey.$': '$.groupKey', 'enrichment.$': '$.enrichment' }, '$.finding');
+  const record = task('Record the finding', tasks.record, { 'finding.$': '$.finding', event: { kind: 'assessed', 'detail.$': '$.enrichment.errors' } }, '$.recorded');
+  const tag = task('Tag the instances and addresses', tasks.tag, { 'finding.$': '$.finding' }, '$.tags');
+
+  // 7: how it ended, for everyone.
+  const done = new Succeed(scope, 'Done');
+  const recordOutcome = task('Record the outcome', tasks.record, { 'finding.$': '$.finding', event: { kind: 'outcome', 'detail.$': '$.outcome' } }, '$.recorded');
+  const notifyOutcome = task('Notify the outcome', tasks.notify, { kind: 'outcome', 'finding.$': '$.finding', 'outcome.$': '$.outcome' }, '$.notifiedOutcome');
+  notifyOutcome.next(recordOutcome);
+  recordOutcome.next(done);
+
+  // 5 (Tier 1, or Tier 2 without containment): one notification and done.
+  const outcome = (name: string, kind: string, summary: string): Pass =>
+    new Pass(scope, name, { result: Result.fromObject({ kind, summary }), resultPath: '$.outcome' });
+  const notifyInformational = task('Notify the Tier 1 finding', tasks.notify, notifyPayload(false), '$.notified');
+  const notEscalated = outcome('Not escalated', 'not-escalated', 'Tier 1: informational; no approval is needed.');
+  notifyInformational.next(notEscalated);
+  notEscalated.next(recordOutcome);
+
+  let escalated: State & INextable;
+  if (options.containment === 'approval') {
+    // 5-6 (Tier 2): notify, ask for a decision, wait (task token) until the
+    // approver answers or the links expire.
+    const notifyEscalation = task('Notify the escalation', tasks.notify, notifyPayload(true), '$.notified');
+    const requestApproval = task('Create the approval request', tasks.requestApproval, { 'finding.$': '$.finding' }, '$.approval');
+    const notifyApprovers = task('Notify the approvers', tasks.notify, { kind: 'approval', 'finding.$': '$.finding', 'approval.$': '$.approval' }, '$.notifiedApproval');
+    const recordRequest = task('Record the approval request', tasks.record, { 'finding.$': '$.finding', event: { kind: 'approval-requested', 'detail.$': '$.approval' } }, '$.recorded');
+    const wait = new LambdaInvoke(scope, 'Wait for a decision', {
+      lambdaFunction: tasks.awaitDecision,
+      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: TaskInput.fromObject({ taskToken: JsonPath.taskToken, 'approval.$': '$.approval' }),
+      resultPath: '$.decision',
+      taskTimeout: Timeout.duration(options.approvalTtl),
+      retryOnServiceExceptions: false,
+    });
+    wait.addRetry({ errors: RETRYABLE, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4, jitterStrategy: JitterType.FULL });
+    const noDecision = outcome('No decision by the deadline', 'no-decision', 'Not contained: no decision before the approval links expired.');
+    wait.addCatch(noDecision, { errors: [Errors.TIMEOUT], resultPath: '$.error' });
+    wait.addCatch(whereItFailed(scope, 'Wait for a decision', notifyFailure), { resultPath: '$.error' });
+    noDecision.next(notifyOutcome);
+
+    const approved = new Pass(scope, 'Approved', {
+      parameters: {
+        kind: 'approved',
+        'summary.$': "States.Format('Approved by {} at {}. Containment is the next step.', $.decision.approver, $.decision.decidedAt)",
+        'decision.$': '$.decision',
+      },
+      resultPath: '$.outcome',
+    });
+    const rejected = new Pass(scope, 'Rejected: not contained', {
+      parameters: {
+        kind: 'rejected',
+        'summary.$': "States.Format('Not contained: rejected by {} at {}.', $.decision.approver, $.decision.decidedAt)",
+        'decision.$': '$.decision',
+      },
+      resultPath: '$.outcome',
+    });
+    approved.next(notifyOutcome);
+    rejected.next(notifyOutcome);
+    const decided = new Choice(scope, 'Approved?').when(Condition.stringEquals('$.decision.decision', 'approve'), approved).otherwise(rejected);
+    notifyEscalation.next(requestApproval).next(notifyApprovers).next(recordRequest).next(wait).next(decided);
+    escalated = notifyEscalation;
+  } else {
+    const notifyOnly = task('Notify the escalation', tasks.notify, notifyPayload(false), '$.notified');
+    const noContainment = outcome('Containment is off', 'notify-only', 'Escalated; this deployment only notifies (containment mode notify-only).');
+    notifyOnly.next(noContainment);
+    noContainment.next(recordOutcome);
+    escalated = notifyOnly;
+  }
+
+  const isEscalated = new Choice(scope, 'Escalated to Tier 2?').when(Condition.booleanEquals('$.finding.escalate', true), escalated).otherwise(notifyInformational);
+  return enrich.next(assess).next(record).next(tag).next(isEscalated);
+}
+
+function notifyPayload(approvalFollows: boolean): Record<string, unknown> {
+  return { kind: 'finding', 'finding.$': '$.finding', 'enrichment.$': '$.enrichment', approvalFollows };
+}
+
+/** A Catch target that names the failed state, then joins the shared failure path. */
+function whereItFailed(scope: Construct, state: string, next: IChainable): Pass {
+  const p = new Pass(scope, `${state}: failed`, {
+    parameters: { state, 'error.$': '$.error.Error', 'cause.$': '$.error.Cause' },
+    resultPath: '$.failure',
+  });
+  p.next(next);
+  return p;
+}

@@ -1,0 +1,91 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { EngineSettings } from '../../../lambdas/core/settings';
+import { logicalIdOf } from '../shared/grants';
+import { ApprovalEndpoint } from './approval-endpoint';
+import { buildDefinition } from './definition';
+import { WorkflowFunctions } from './functions';
+
+export interface WorkflowProps {
+  readonly settings: EngineSettings;
+  readonly key: IKey;
+  readonly table: ITable;
+  readonly topic: ITopic;
+  readonly feeds: IBucket;
+  readonly signingKey: ISecret;
+  /** @default - no Slack */
+  readonly slackWebhook?: ISecret;
+  readonly containment: 'approval' | 'notify-only';
+  readonly approvalTtlHours: number;
+  readonly logRetention: RetentionDays;
+  readonly ledgerDays: number;
+  readonly findingDays: number;
+  readonly threatIntelRefreshMinutes: number;
+}
+
+/**
+ * The escalation workflow: a Standard state machine (executions outlive an
+ * approval wait of a day) over the task functions, with its approval
+ * endpoint. Logging of every state and X-Ray tracing are on.
+ */
+export class Workflow extends Construct {
+  readonly stateMachine: StateMachine;
+  readonly functions: WorkflowFunctions;
+  readonly endpoint: ApprovalEndpoint;
+
+  constructor(scope: Construct, id: string, props: WorkflowProps) {
+    super(scope, id);
+    this.endpoint = new ApprovalEndpoint(this, 'ApprovalEndpoint', {
+      settings: props.settings,
+      key: props.key,
+      table: props.table,
+      signingKey: props.signingKey,
+      logRetention: props.logRetention,
+    });
+    this.functions = new WorkflowFunctions(this, 'Tasks', {
+      settings: props.settings,
+      key: props.key,
+      table: props.table,
+      topic: props.topic,
+      feeds: props.feeds,
+      signingKey: props.signingKey,
+      ...(props.slackWebhook ? { slackWebhook: props.slackWebhook } : {}),
+      approvalUrl: this.endpoint.url.url,
+      approvalTtlHours: props.approvalTtlHours,
+      logRetention: props.logRetention,
+      ledgerDays: props.ledgerDays,
+      findingDays: props.findingDays,
+      threatIntelRefreshMinutes: props.threatIntelRefreshMinutes,
+    });
+    const approvalTtl = Duration.hours(props.approvalTtlHours);
+    const logs = new LogGroup(this, 'ExecutionLogs', { retention: props.logRetention, encryptionKey: props.key, removalPolicy: RemovalPolicy.RETAIN });
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineType: StateMachineType.STANDARD,
+      comment: 'Escalates unauthorized server acquisition findings: enrich, assess, record, tag, notify, approval, outcome',
+      definitionBody: DefinitionBody.fromChainable(buildDefinition(this, this.functions, { containment: props.containment, approvalTtl })),
+      tracingEnabled: true,
+      logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: true },
+      // The longest path waits for the approval deadline.
+      timeout: approvalTtl.plus(Duration.hours(2)),
+    });
+    this.endpoint.allowCallbacks(this.stateMachine);
+    const role = this.stateMachine.role;
+    for (const fn of Object.values(this.functions.all())) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(fn)}.Arn>:*]`,
+        reason: 'Invoking a task function includes its versions and aliases (ARN:*), as the Step Functions Lambda integration requires.',
+      });
+    }
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray tracing and CloudWatch Logs delivery of the state machine: actions without resource-level permissions.',
+    });
+  }
+}
