@@ -2,9 +2,9 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { CfnEventBusPolicy, EventBus, Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -48,7 +48,7 @@ export interface DetectionProps {
  * queue and an alarm on it -> the scorer, in batches with partial failures.
  */
 export class Detection extends Construct {
-  readonly centralBus: IEventBus;
+  readonly centralBus: EventBus;
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
   readonly scorer: ResponderFunction;
@@ -80,17 +80,15 @@ export class Detection extends Construct {
 
     this.centralBus = new EventBus(this, 'CentralBus', { eventBusName: props.centralBusName });
     if (props.organizationId) {
-      new CfnEventBusPolicy(this, 'OrganizationMayPut', {
-        eventBusName: this.centralBus.eventBusName,
-        statementId: 'OrganizationMembersMayPutEvents',
-        statement: {
-          Effect: 'Allow',
-          Principal: '*',
-          Action: 'events:PutEvents',
-          Resource: this.centralBus.eventBusArn,
-          Condition: { StringEquals: { 'aws:PrincipalOrgID': props.organizationId } },
-        },
-      });
+      this.centralBus.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'OrganizationMembersMayPutEvents',
+          principals: [new AnyPrincipal()],
+          actions: ['events:PutEvents'],
+          resources: [this.centralBus.eventBusArn],
+          conditions: { StringEquals: { 'aws:PrincipalOrgID': props.organizationId } },
+        }),
+      );
     }
 
     const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');

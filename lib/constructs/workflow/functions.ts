@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -84,9 +84,10 @@ export class WorkflowFunctions extends Construct {
         conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': Object.values(TAG) } },
       }),
     );
+    const shownAccount = Token.isUnresolved(account) ? '<AWS::AccountId>' : account;
     for (const type of ['instance', 'elastic-ip']) {
       Validations.of(this.tag.responderRole).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:aws:ec2:*:<AWS::AccountId>:${type}/*]`,
+        id: `AwsSolutions-IAM5[Resource::arn:aws:ec2:*:${shownAccount}:${type}/*]`,
         reason: `Findings name ${type}s in any region of the account; CreateTags is limited to the responder's own tag keys by an aws:TagKeys condition.`,
       });
     }

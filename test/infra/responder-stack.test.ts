@@ -1,0 +1,181 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cloudTrailPatterns } from '../../lib/constructs/detection/patterns';
+import { synthesize, type Synth } from './stack';
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown; Effect: string };
+
+let s: Synth;
+let resources: Record<string, Resource>;
+const ofType = (type: string): [string, Resource][] => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+beforeAll(() => {
+  process.env.CDK_VALIDATION = 'false';
+  s = synthesize();
+  resources = s.template.toJSON().Resources as Record<string, Resource>;
+});
+
+describe('detection', () => {
+  it('has one rule per event source on the default bus and on the central bus, with the engine\'s own patterns', () => {
+    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
+    const expected = cloudTrailPatterns().map((p) => p.pattern);
+    expect(rules).toHaveLength(expected.length * 2);
+    for (const pattern of expected) {
+      const matching = rules.filter((r) => JSON.stringify(r.EventPattern) === JSON.stringify(pattern));
+      expect(matching, JSON.stringify(pattern.detail.eventSource)).toHaveLength(2);
+      expect(matching.some((r) => r.EventBusName === 'default')).toBe(true);
+    }
+    const ec2 = expected.find((p) => p.detail.eventSource[0] === 'ec2.amazonaws.com')!;
+    expect(ec2.detail.eventName).toEqual(expect.arrayContaining([
+      'RunInstances', 'RequestSpotInstances', 'RequestSpotFleet', 'CreateFleet', 'RunScheduledInstances', 'AllocateAddress', 'AssociateAddress',
+      'TerminateInstances', 'ReleaseAddress', 'ModifyInstanceAttribute', 'CreateKeyPair', 'ImportKeyPair', 'AuthorizeSecurityGroupIngress',
+    ]));
+    // Failed calls are events too: nothing in the pattern filters on errorCode or readOnly.
+    expect(JSON.stringify(expected)).not.toMatch(/errorCode|readOnly/);
+  });
+
+  it('sends every rule to the encrypted queue, with a dead-letter queue for what cannot be delivered', () => {
+    for (const [, rule] of ofType('AWS::Events::Rule')) {
+      const targets = rule.Properties.Targets as { Arn: unknown; DeadLetterConfig?: unknown; RetryPolicy?: unknown }[];
+      expect(targets).toHaveLength(1);
+      expect(targets[0]!.DeadLetterConfig).toBeDefined();
+      expect(targets[0]!.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 8 });
+    }
+    const queues = ofType('AWS::SQS::Queue');
+    expect(queues).toHaveLength(2);
+    for (const [, q] of queues) expect(q.Properties.KmsMasterKeyId).toBeDefined();
+    s.template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() } });
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      AlarmActions: [Match.anyValue()],
+    });
+  });
+
+  it('admits only the configured organisation to the central bus', () => {
+    s.template.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      Statement: Match.objectLike({ Effect: 'Allow', Action: 'events:PutEvents', Principal: { AWS: '*' }, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij' } } }),
+    });
+  });
+
+  it('feeds the scorer in batches with partial failures', () => {
+    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+  });
+});
+
+describe('functions', () => {
+  it('run Node.js 24 on arm64 with tracing, in their own encrypted log groups', () => {
+    const fns = ofType('AWS::Lambda::Function').filter(([id]) => !id.startsWith('CustomCDKBucketDeployment'));
+    expect(fns.length).toBe(9);
+    for (const [, fn] of fns) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogGroup: expect.anything() as unknown });
+    }
+    for (const [, lg] of ofType('AWS::Logs::LogGroup')) expect(lg.Properties.KmsKeyId).toBeDefined();
+  });
+
+  it('carry no secret in their environment: secrets are named, not given', () => {
+    const text = JSON.stringify(ofType('AWS::Lambda::Function').map(([, f]) => f.Properties.Environment ?? {}));
+    expect(text).not.toMatch(/hooks\.slack\.com|SecretString|password/i);
+    expect(text).toMatch(/SIGNING_KEY_SECRET/);
+    expect(text).toMatch(/SLACK_WEBHOOK_SECRET/);
+  });
+});
+
+describe('least privilege', () => {
+  const statements = (): { policy: string; st: Statement }[] =>
+    ofType('AWS::IAM::Policy').flatMap(([id, p]) => ((p.Properties.PolicyDocument as { Statement: Statement[] }).Statement ?? []).map((st) => ({ policy: id, st })));
+  const actions = (st: Statement): string[] => (Array.isArray(st.Action) ? st.Action : [st.Action]);
+
+  it('never grants a mutating EC2 action on * without a condition', () => {
+    const mutating = /^ec2:(?!Describe|Get|List)/;
+    for (const { policy, st } of statements()) {
+      if (!actions(st).some((a) => mutating.test(a))) continue;
+      const everything = st.Resource === '*' || (Array.isArray(st.Resource) && st.Resource.includes('*'));
+      expect(everything && !st.Condition, `${policy}: ${actions(st).join(',')}`).toBe(false);
+    }
+  });
+
+  it('lets the tagger write only the responder\'s own tag keys, on instances and Elastic IPs', () => {
+    const tag = statements().find(({ st }) => actions(st).includes('ec2:CreateTags'))!.st;
+    expect(tag.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': ['rogue-infra:finding-id', 'rogue-infra:severity', 'rogue-infra:status'] } });
+    expect(JSON.stringify(tag.Resource)).toMatch(/:instance\/\*.*:elastic-ip\/\*/);
+  });
+
+  it('uses exact action names, no service wildcards, outside CDK\'s own deployment helper', () => {
+    for (const { policy, st } of statements()) {
+      if (policy.startsWith('CustomCDKBucketDeployment')) continue;
+      for (const a of actions(st)) expect(a, policy).not.toMatch(/\*$/);
+    }
+  });
+
+  it('lets only the approval endpoint answer the waiting workflow, and only that state machine', () => {
+    const callbacks = statements().filter(({ st }) => actions(st).includes('states:SendTaskSuccess'));
+    expect(callbacks).toHaveLength(1);
+    expect(callbacks[0]!.st.Resource).toEqual({ Ref: expect.stringMatching(/^WorkflowStateMachine/) as unknown });
+  });
+});
+
+describe('state', () => {
+  it('encrypts tables, queues and topics with the responder key, with point-in-time recovery and TTL', () => {
+    for (const [, t] of ofType('AWS::DynamoDB::Table')) {
+      expect(t.Properties).toMatchObject({
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: expect.anything() as unknown },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { Enabled: true },
+      });
+    }
+    for (const [, t] of ofType('AWS::SNS::Topic')) expect(t.Properties.KmsMasterKeyId).toBeDefined();
+    s.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'secops@example.com' });
+    s.template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('keeps findings and decisions when the stack is deleted', () => {
+    s.template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', Properties: { KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }] } });
+  });
+});
+
+describe('the workflow', () => {
+  type State = { Type: string; Next?: string; End?: boolean; Retry?: { ErrorEquals: string[] }[]; Catch?: { ErrorEquals: string[]; Next: string }[]; Resource?: string; TimeoutSeconds?: number; Choices?: unknown[] };
+  let states: Record<string, State>;
+
+  beforeAll(() => {
+    const sm = ofType('AWS::StepFunctions::StateMachine')[0]![1];
+    expect(sm.Properties).toMatchObject({ StateMachineType: 'STANDARD', TracingConfiguration: { Enabled: true }, LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true } });
+    // The definition is a Fn::Join of strings and function ARNs: resolve the ARNs to placeholders.
+    const parts = (sm.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    const json = parts.map((p) => (typeof p === 'string' ? p : 'ARN')).join('');
+    states = (JSON.parse(json) as { States: Record<string, State> }).States;
+  });
+
+  it('names its states in sentences, in the order of the playbook', () => {
+    expect(Object.keys(states)).toEqual(expect.arrayContaining([
+      'Describe the instances and the account', 'Assess with what was learned', 'Record the finding', 'Tag the instances and addresses',
+      'Escalated to Tier 2?', 'Notify the Tier 1 finding', 'Notify the escalation', 'Create the approval request', 'Notify the approvers',
+      'Record the approval request', 'Wait for a decision', 'Approved?', 'Approved', 'Rejected: not contained', 'No decision by the deadline',
+      'Notify the outcome', 'Record the outcome', 'Notify the failure', 'Record the failure', 'Workflow failed', 'Done',
+    ]));
+  });
+
+  it('retries throttling and transient errors, and catches every other failure of every task into the failure notice', () => {
+    const tasks = Object.entries(states).filter(([, st]) => st.Type === 'Task');
+    expect(tasks.length).toBeGreaterThanOrEqual(13);
+    for (const [name, st] of tasks) {
+      expect(st.Retry?.[0]?.ErrorEquals, name).toEqual(expect.arrayContaining(['Lambda.TooManyRequestsException', 'TransientError', 'ThrottlingException']));
+      if (name === 'Notify the failure' || name === 'Record the failure') continue;
+      const all = st.Catch?.find((c) => c.ErrorEquals.includes('States.ALL'));
+      expect(all?.Next, name).toBe(`${name}: failed`);
+      expect(states[`${name}: failed`]?.Next).toBe('Notify the failure');
+    }
+  });
+
+  it('waits for the approval with a task token until the links expire, then says it was not contained', () => {
+    const wait = states['Wait for a decision']!;
+    expect(wait.Resource).toMatch(/:states:::lambda:invoke\.waitForTaskToken$/);
+    expect(wait.TimeoutSeconds).toBe(12 * 3600);
+    expect(wait.Catch?.[0]).toEqual({ ErrorEquals: ['States.Timeout'], ResultPath: '$.error', Next: 'No decision by the deadline' });
+    expect(states['No decision by the deadline']?.Next).toBe('Notify the outcome');
+  });
+});
