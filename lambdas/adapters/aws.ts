@@ -10,10 +10,10 @@ const cache = new Map<Ctor<unknown>, Map<string, unknown>>();
 
 export function clientFor<T>(ctor: Ctor<T>, region?: string): T {
   const key = region ?? process.env.AWS_REGION ?? 'default';
-  let perRegion = cache.get(ctor as Ctor<unknown>);
+  let perRegion = cache.get(ctor);
   if (!perRegion) {
     perRegion = new Map();
-    cache.set(ctor as Ctor<unknown>, perRegion);
+    cache.set(ctor, perRegion);
   }
   let client = perRegion.get(key) as T | undefined;
   if (!client) {

@@ -105,9 +105,10 @@ export class Ledger {
         const out = await this.db.send(
           new DeleteCommand({ TableName: this.o.tableName, Key: Keys.resource(event.accountId, event.region, id), ReturnValues: 'ALL_OLD' }),
         );
-        const at = out.Attributes?.at;
+        const created = out.Attributes as { at?: unknown; by?: unknown } | undefined;
+        const at = created?.at;
         if (typeof at === 'number' && event.time - at <= windowMs && event.time >= at) {
-          churn.push({ resource: id, kind, createdAt: at, releasedAt: event.time, createdBy: String(out.Attributes?.by ?? '') });
+          churn.push({ resource: id, kind, createdAt: at, releasedAt: event.time, createdBy: typeof created?.by === 'string' ? created.by : '' });
         }
       }
     }
@@ -133,7 +134,7 @@ export class Ledger {
 
   async getGroup(key: string): Promise<StoredGroup | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.o.tableName, Key: Keys.group(key), ConsistentRead: true }));
-    const raw = out.Item?.group;
+    const raw = (out.Item as { group?: unknown } | undefined)?.group;
     return typeof raw === 'string' ? (JSON.parse(raw) as StoredGroup) : undefined;
   }
 

@@ -96,6 +96,8 @@ export interface Outcome {
   readonly kind: OutcomeKind;
   readonly summary: string;
   readonly decision?: ApprovalDecision;
+  /** For no-decision: when the approval request expired (ISO 8601). */
+  readonly expiresAt?: string;
 }
 
 /** A task that failed, caught by the workflow: what and where. */

@@ -4,9 +4,10 @@ import { buildFinding } from '../core/finding';
 import { toEventGroup, type StoredGroup } from '../core/ledger';
 import type { Finding } from '../core/model';
 import type { EngineSettings } from '../core/settings';
-import { emptyThreatIntel, type ThreatIntel } from '../core/threat-intel';
+import type { ThreatIntel } from '../core/threat-intel';
 import type { Enrichment } from '../core/workflow';
 import { Ledger } from '../adapters/ledger';
+import { feedsFromEnvironment } from './shared/feeds';
 import { logger } from './shared/observability';
 import { engineSettings, numberEnv, requireEnv } from './shared/runtime';
 
@@ -48,7 +49,7 @@ let assess: ((input: AssessInput) => Promise<Finding>) | undefined;
 function fromEnvironment(): (input: AssessInput) => Promise<Finding> {
   const settings = engineSettings();
   const ledger = new Ledger({ tableName: requireEnv('TABLE_NAME'), ledgerDays: numberEnv('LEDGER_DAYS', 30), churnMinutes: settings.churn.minutes, now: () => Date.now() });
-  return makeAssessHandler({ getGroup: (k) => ledger.getGroup(k), settings, intel: () => Promise.resolve(emptyThreatIntel()) });
+  return makeAssessHandler({ getGroup: (k) => ledger.getGroup(k), settings, intel: feedsFromEnvironment() });
 }
 
 export const handler = middy((input: AssessInput) => (assess ??= fromEnvironment())(input)).use(injectLambdaContext(logger));

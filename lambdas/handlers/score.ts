@@ -16,10 +16,12 @@ import { buildFinding } from '../core/finding';
 import { compactEvent, executionName, tierToStart, toEventGroup } from '../core/ledger';
 import type { Finding } from '../core/model';
 import type { EngineSettings } from '../core/settings';
-import { emptyThreatIntel, type ThreatIntel } from '../core/threat-intel';
+import type { ThreatIntel } from '../core/threat-intel';
 import type { WorkflowInput } from '../core/workflow';
 import { clientFor } from '../adapters/aws';
+import { recordFinding } from '../adapters/findings';
 import { Ledger } from '../adapters/ledger';
+import { feedsFromEnvironment } from './shared/feeds';
 import { logger, metrics } from './shared/observability';
 import { engineSettings, numberEnv, optionalEnv, requireEnv } from './shared/runtime';
 
@@ -89,7 +91,7 @@ function fromEnvironment(): ScoreDeps {
   return {
     settings,
     ledger: new Ledger({ tableName: requireEnv('TABLE_NAME'), ledgerDays: numberEnv('LEDGER_DAYS', 30), churnMinutes: settings.churn.minutes, now: () => Date.now() }),
-    intel: () => Promise.resolve(emptyThreatIntel()),
+    intel: feedsFromEnvironment(),
     startExecution: async (name, input) => {
       try {
         await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
@@ -99,9 +101,12 @@ function fromEnvironment(): ScoreDeps {
         throw err;
       }
     },
-    recordGrowth: () => Promise.resolve(),
+    recordGrowth: async (finding) => {
+      await recordFinding(finding, { kind: 'grown', at: new Date().toISOString(), summary: `${finding.eventCount} events, score ${finding.score}` });
+    },
   };
 }
+
 
 export function setScoreDeps(d: ScoreDeps): void {
   deps = d;

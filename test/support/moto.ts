@@ -27,10 +27,10 @@ async function freePort(): Promise<number> {
 
 async function ready(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let exited: number | null = null;
-  child.once('exit', (code) => (exited = code ?? -1));
+  const state: { exited?: number } = {};
+  child.once('exit', (code) => (state.exited = code ?? -1));
   while (Date.now() < deadline) {
-    if (exited !== null) throw new Error(`moto server exited with code ${exited}`);
+    if (state.exited !== undefined) throw new Error(`moto server exited with code ${state.exited}`);
     try {
       const res = await fetch(`${endpoint}/moto-api/`);
       if (res.ok) return;
@@ -56,6 +56,7 @@ export async function startMoto(): Promise<Moto> {
     child.kill('SIGKILL');
     throw new Error(
       `${(err as Error).message}. The tests need moto's server mode: pip install "moto[server]" (Python 3). Last output:\n${stderr}`,
+      { cause: err },
     );
   }
   return {

@@ -22,7 +22,10 @@ export const missingBusinessTags: IndicatorDefinition = {
       const l = e.facts.launch!;
       if (l.tagsComplete || absentFrom(l.tags).length === 0) return l.tags;
       const now = l.instanceIds.map((id) => described.get(id)).filter((t): t is Readonly<Record<string, string>> => t !== undefined);
-      return now.length > 0 && now.length === l.instanceIds.length ? { ...Object.assign({}, ...now), ...l.tags } : undefined;
+      if (now.length === 0 || now.length !== l.instanceIds.length) return undefined;
+      const merged: Record<string, string> = {};
+      for (const t of now) Object.assign(merged, t);
+      return { ...merged, ...l.tags };
     };
     const known = launches.filter((e) => tagsOf(e) !== undefined);
     if (known.length === 0) return notApplicable('launched from a launch template: tags are checked on the instance during enrichment');

@@ -127,6 +127,7 @@ export class Detection extends Construct {
     grantTable(this.scorer.responderRole, props.idempotencyTable, props.key, 'write');
     props.stateMachine.grantStartExecution(this.scorer);
     grantFeedsRead(this.scorer.responderRole, props.feeds);
+    // The scorer updates the finding record of a finding that grows.
     // Reading the queue: the event source mapping's own grant, plus the key.
     this.scorer.responderRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.key.keyArn] }));
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -100,7 +100,3 @@ export class ResponderFunction extends NodejsFunction {
   }
 }
 
-/** The stack a function belongs to (for account/region-scoped ARNs). */
-export function stackOf(c: Construct): Stack {
-  return Stack.of(c);
-}

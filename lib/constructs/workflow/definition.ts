@@ -124,7 +124,14 @@ export function buildDefinition(scope: Construct, tasks: WorkflowTasks, options:
       retryOnServiceExceptions: false,
     });
     wait.addRetry({ errors: RETRYABLE, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4, jitterStrategy: JitterType.FULL });
-    const noDecision = outcome('No decision by the deadline', 'no-decision', 'Not contained: no decision before the approval links expired.');
+    const noDecision = new Pass(scope, 'No decision by the deadline', {
+      parameters: {
+        kind: 'no-decision',
+        'summary.$': "States.Format('Not contained: no decision by {}, when the approval links expired.', $.approval.expiresAt)",
+        'expiresAt.$': '$.approval.expiresAt',
+      },
+      resultPath: '$.outcome',
+    });
     wait.addCatch(noDecision, { errors: [Errors.TIMEOUT], resultPath: '$.error' });
     wait.addCatch(whereItFailed(scope, 'Wait for a decision', notifyFailure), { resultPath: '$.error' });
     noDecision.next(notifyOutcome);

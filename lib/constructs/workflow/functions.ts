@@ -62,7 +62,7 @@ export class WorkflowFunctions extends Construct {
 
     this.enrich = make('Enrich', 'enrich', 'Describes the instances, addresses and account of a finding', { ...feeds }, Duration.seconds(60));
     this.enrich.allowUnscoped(
-      ['ec2:DescribeInstances', 'ec2:DescribeAddresses', 'organizations:DescribeAccount', 'organizations:ListParents', 'organizations:DescribeOrganizationalUnit', 'organizations:ListTagsForResource'],
+      ['ec2:DescribeInstances', 'ec2:DescribeAddresses', 'organizations:DescribeAccount', 'organizations:ListParents', 'organizations:ListRoots', 'organizations:DescribeOrganizationalUnit', 'organizations:ListTagsForResource'],
       'EC2 Describe* and Organizations reads',
     );
     grantFeedsRead(this.enrich.responderRole, props.feeds);
@@ -75,6 +75,7 @@ export class WorkflowFunctions extends Construct {
     grantTable(this.record.responderRole, props.table, props.key, 'write');
 
     this.tag = make('Tag', 'tag', 'Tags the instances and addresses of a finding', {});
+    this.tag.allowUnscoped(['ec2:DescribeInstances', 'ec2:DescribeAddresses'], 'EC2 Describe*: which of the finding\'s resources still exist');
     const { account } = Stack.of(this);
     this.tag.responderRole.addToPrincipalPolicy(
       new PolicyStatement({
