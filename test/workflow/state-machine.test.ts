@@ -1,0 +1,333 @@
+import { readFileSync } from 'node:fs';
+import { EC2Client, DescribeTagsCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CloudTrailRecord } from '../../lambdas/core/cloudtrail/types';
+import { withDefaults } from '../../lambdas/core/settings';
+import { emptyThreatIntel } from '../../lambdas/core/threat-intel';
+import type { WorkflowInput } from '../../lambdas/core/workflow';
+import { history } from '../../lambdas/adapters/findings';
+import { Ledger } from '../../lambdas/adapters/ledger';
+import { scoreEvent } from '../../lambdas/handlers/score';
+import { createResponderTable, unique } from '../support/aws';
+import { MOTO_ACCOUNT } from '../support/moto';
+import { synthesize } from '../infra/stack';
+
+/**
+ * The synthesized state machine definition, run by aws-local-stepfunctions
+ * with every task bound to the real handler (the `handler` each Lambda
+ * exports, middleware included), their AWS calls going to the moto server.
+ * The wait for a decision is where a person comes in: the binding stores the
+ * task token with the real await-decision handler, then opens the approve
+ * or reject link with the real approval endpoint (GET, then the form POST),
+ * whose SendTaskSuccess is what ends the wait. moto has no support for
+ * task tokens on a definition it cannot run (its Step Functions cannot invoke
+ * Lambda), so that one call is captured with aws-sdk-client-mock.
+ */
+
+// aws-local-stepfunctions needs Promise.withResolvers (Node 22); the tests run on Node 20 too.
+const P = Promise as unknown as { withResolvers?: () => unknown };
+P.withResolvers ??= () => {
+  let resolve!: (v: unknown) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise((a, b) => {
+    resolve = a;
+    reject = b;
+  });
+  return { promise, resolve, reject };
+};
+
+const REGION = 'us-east-1';
+const settings = withDefaults({ approvedPrincipals: ['arn:aws:iam::*:role/ci-*'], approvedRegions: ['us-east-1'], requiredTags: ['CostCenter'] });
+const FIXTURES = new URL('../fixtures/events/', import.meta.url);
+const fixture = (name: string): CloudTrailRecord => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as CloudTrailRecord;
+
+const ctx = { functionName: 'local', awsRequestId: 'req', getRemainingTimeInMillis: () => 30_000, callbackWaitsForEmptyEventLoop: false } as unknown as Context;
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+let definition: Record<string, unknown>;
+let handlers: Record<string, Handler>;
+let approve: Handler;
+let awaitDecision: Handler;
+let queueUrl: string;
+let table: string;
+let ledger: Ledger;
+const sfn = mockClient(SFNClient);
+const sqs = new SQSClient({});
+
+/** Fn::Join of strings and function ARNs -> a definition the local engine can run. */
+function runnable(def: unknown): Record<string, unknown> {
+  const parts = (def as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+  const text = parts
+    .map((p) => {
+      if (typeof p === 'string') return p;
+      const ref = p as { 'Fn::GetAtt'?: [string, string]; Ref?: string };
+      if (ref.Ref === 'AWS::Partition') return 'aws';
+      return `arn:aws:lambda:${REGION}:${MOTO_ACCOUNT}:function:${ref['Fn::GetAtt']?.[0] ?? 'unknown'}`;
+    })
+    .join('');
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+function http(method: string, query: URLSearchParams, form?: URLSearchParams): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: '/',
+    rawQueryString: query.toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'Mozilla/5.0 (test)' },
+    ...(query.size ? { queryStringParameters: Object.fromEntries(query) } : {}),
+    requestContext: {
+      accountId: 'anonymous', apiId: 'local', domainName: 'local.lambda-url.us-east-1.on.aws', domainPrefix: 'local', requestId: 'r', routeKey: '$default', stage: '$default',
+      http: { method, path: '/', protocol: 'HTTP/1.1', sourceIp: '198.51.100.200', userAgent: 'Mozilla/5.0 (test)' },
+      time: '', timeEpoch: Date.now(),
+    },
+    ...(form ? { body: form.toString(), isBase64Encoded: false } : { isBase64Encoded: false }),
+  };
+}
+
+/** A person answering: open the link (confirmation page), then submit the form. */
+function person(decision: 'approve' | 'reject', approver: string): Handler {
+  return async (input) => {
+    const { Payload } = input as { Payload: { taskToken: string; approval: { approveUrl: string; rejectUrl: string } } };
+    await awaitDecision(Payload, ctx);
+    const link = new URL(decision === 'approve' ? Payload.approval.approveUrl : Payload.approval.rejectUrl);
+    const page = (await approve(http('GET', link.searchParams), ctx)) as APIGatewayProxyStructuredResultV2;
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toMatch(/<form[^>]+method="post"/i);
+    const form = new URLSearchParams(link.searchParams);
+    form.set('approver', approver);
+    const done = (await approve(http('POST', new URLSearchParams(), form), ctx)) as APIGatewayProxyStructuredResultV2;
+    expect(done.statusCode).toBe(200);
+    const call = sfn.commandCalls(SendTaskSuccessCommand).find((c) => c.args[0].input.taskToken === Payload.taskToken);
+    return JSON.parse(call!.args[0].input.output!) as unknown;
+  };
+}
+
+async function run(input: WorkflowInput, wait: Handler, extra: Record<string, Handler> = {}) {
+  const { StateMachine } = await import('aws-local-stepfunctions');
+  const sm = new StateMachine(definition as never, { validationOptions: { checkPaths: false } });
+  const bound = { ...handlers, 'Wait for a decision': wait, ...extra };
+  const taskResourceLocalHandlers = Object.fromEntries(Object.entries(bound).map(([name, fn]) => [name, (i: unknown) => fn(i, ctx)]));
+  const execution = sm.run(input as never, {
+    overrides: { taskResourceLocalHandlers, retryIntervalOverrides: Object.fromEntries(Object.keys(bound).map((n) => [n, 0])) },
+    context: { Task: { Token: `token-${unique('t')}` } },
+  });
+  try {
+    return { ok: true as const, output: (await execution.result) as Record<string, unknown> };
+  } catch (err) {
+    return { ok: false as const, error: err as Error };
+  }
+}
+
+/** Scores CloudTrail events with the real scorer and returns what it would start the workflow with. */
+async function scoredInput(records: CloudTrailRecord[]): Promise<WorkflowInput> {
+  const started: WorkflowInput[] = [];
+  for (const r of records) {
+    await scoreEvent(
+      { 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.ec2', detail: r },
+      { ledger, settings, intel: () => Promise.resolve(emptyThreatIntel()), startExecution: (_n, i) => Promise.resolve(Boolean(started.push(i))), recordGrowth: () => Promise.resolve() },
+    );
+  }
+  return started.at(-1)!;
+}
+
+async function launchedInMoto(count: number, instanceType: string): Promise<string[]> {
+  const out = await new EC2Client({ region: REGION }).send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: count, MaxCount: count, InstanceType: instanceType as never }));
+  return out.Instances!.map((i) => i.InstanceId!);
+}
+
+/** A RunInstances record for instances that exist in moto; the caller's address is from the documentation range, on no feed. */
+function launchRecord(who: { arn: string; type: string; issuer?: string }, ids: string[], instanceType: string, region: string, tags: Record<string, string> = {}, sourceIp = '192.0.2.10'): CloudTrailRecord {
+  const base = fixture('run-instances-success.json');
+  return {
+    ...base,
+    sourceIPAddress: sourceIp,
+    eventID: unique('evt'),
+    eventTime: new Date(Date.now() - 60_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+    awsRegion: region,
+    recipientAccountId: MOTO_ACCOUNT,
+    userIdentity: {
+      type: who.type,
+      arn: who.arn,
+      accountId: MOTO_ACCOUNT,
+      accessKeyId: who.type === 'IAMUser' ? 'AKIAEXAMPLEMALLORY01' : 'ASIAEXAMPLE000000001',
+      ...(who.issuer ? { sessionContext: { sessionIssuer: { type: 'Role', arn: who.issuer, accountId: MOTO_ACCOUNT } } } : {}),
+    },
+    requestParameters: {
+      instanceType,
+      instancesSet: { items: [{ imageId: 'ami-12c6146b', minCount: ids.length, maxCount: ids.length }] },
+      tagSpecificationSet: { items: [{ resourceType: 'instance', tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }] },
+    },
+    responseElements: { instancesSet: { items: ids.map((instanceId) => ({ instanceId, instanceType, tagSet: { items: Object.entries(tags).map(([key, value]) => ({ key, value })) } })) } },
+  };
+}
+
+async function notifications(): Promise<{ subject: string; message: string }[]> {
+  const got: { subject: string; message: string }[] = [];
+  for (let i = 0; i < 10; i++) {
+    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    if (!r.Messages?.length) break;
+    for (const m of r.Messages) {
+      const body = JSON.parse(m.Body!) as { Subject?: string; Message: string };
+      got.push({ subject: body.Subject ?? '', message: body.Message });
+    }
+  }
+  return got;
+}
+
+beforeAll(async () => {
+  process.env.CDK_VALIDATION = 'false';
+  const { template } = synthesize();
+  const sm = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0] as { Properties: { DefinitionString: unknown } };
+  definition = runnable(sm.Properties.DefinitionString);
+
+  table = await createResponderTable();
+  ledger = new Ledger({ tableName: table, ledgerDays: 30, churnMinutes: settings.churn.minutes, now: () => Date.now() });
+  const sns = new SNSClient({});
+  const topicArn = (await sns.send(new CreateTopicCommand({ Name: unique('findings') }))).TopicArn!;
+  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: unique('mailbox') }))).QueueUrl!;
+  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  await sqs.send(
+    new SetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      Attributes: { Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sqs:SendMessage', Resource: queueArn, Condition: { ArnEquals: { 'aws:SourceArn': topicArn } } }] }) },
+    }),
+  );
+  await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn }));
+  const secret = unique('signing-key');
+  await new SecretsManagerClient({}).send(new CreateSecretCommand({ Name: secret, SecretString: 'k'.repeat(64) }));
+  const bucket = unique('feeds');
+  const s3 = new S3Client({ forcePathStyle: true });
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'ip/vps.txt', Body: '# known VPS abuse\n203.0.113.0/24\n' }));
+
+  Object.assign(process.env, {
+    TABLE_NAME: table,
+    TOPIC_ARN: topicArn,
+    SIGNING_KEY_SECRET: secret,
+    APPROVAL_URL: 'https://approve.example.test/',
+    APPROVAL_TTL_HOURS: '12',
+    FEEDS_BUCKET: bucket,
+    THREAT_INTEL_REFRESH_MINUTES: '15',
+    RESPONDER_SETTINGS: JSON.stringify(settings),
+  });
+  const load = async (name: string): Promise<Handler> => ((await import(`../../lambdas/handlers/${name}.ts`)) as { handler: Handler }).handler;
+  const [enrich, assess, record, tag, notify, requestApproval] = await Promise.all(['enrich', 'assess', 'record', 'tag', 'notify', 'request-approval'].map(load));
+  approve = await load('approve');
+  awaitDecision = await load('await-decision');
+  handlers = {
+    'Describe the instances and the account': enrich!,
+    'Assess with what was learned': assess!,
+    'Record the finding': record!,
+    'Tag the instances and addresses': tag!,
+    'Notify the Tier 1 finding': notify!,
+    'Notify the escalation': notify!,
+    'Create the approval request': requestApproval!,
+    'Notify the approvers': notify!,
+    'Record the approval request': record!,
+    'Notify the outcome': notify!,
+    'Record the outcome': record!,
+    'Notify the failure': notify!,
+    'Record the failure': record!,
+  };
+  sfn.on(SendTaskSuccessCommand).resolves({});
+}, 120_000);
+
+afterAll(() => {
+  sfn.restore();
+});
+
+/** An unapproved IAM user's key buying GPU instances in a region the org does not use. */
+async function escalatedFinding(): Promise<WorkflowInput> {
+  const ids = await launchedInMoto(3, 'p3.2xlarge');
+  const user = `arn:aws:iam::${MOTO_ACCOUNT}:user/${unique('mallory')}`;
+  return scoredInput([launchRecord({ arn: user, type: 'IAMUser' }, ids, 'p3.2xlarge', 'ap-southeast-3')]);
+}
+
+describe('the escalation workflow, run locally on the real handlers', () => {
+  it('Tier 1: enriches, records, tags, notifies once and ends without asking anyone', async () => {
+    const ids = await launchedInMoto(1, 't3.small');
+    const input = await scoredInput([launchRecord({ arn: `arn:aws:sts::${MOTO_ACCOUNT}:assumed-role/ci-deployer/build-7`, type: 'AssumedRole', issuer: `arn:aws:iam::${MOTO_ACCOUNT}:role/ci-deployer` }, ids, 't3.small', REGION, { CostCenter: 'cc-1' })]);
+    expect(input.finding.escalate).toBe(false);
+    const r = await run(input, () => Promise.reject(new Error('nobody should be asked')));
+    expect(r.ok).toBe(true);
+    const out = r.ok ? r.output : {};
+    expect(out.outcome).toMatchObject({ kind: 'not-escalated' });
+    expect((out.enrichment as { instances: { instanceId: string; found: boolean }[] }).instances).toEqual([expect.objectContaining({ instanceId: ids[0], found: true })]);
+    expect(out.tags).toMatchObject({ tagged: expect.arrayContaining([ids[0]]) as unknown });
+    const tags = await new EC2Client({ region: REGION }).send(new DescribeTagsCommand({ Filters: [{ Name: 'resource-id', Values: [ids[0]!] }] }));
+    expect(tags.Tags?.find((t) => t.Key === 'rogue-infra:finding-id')?.Value).toBe(input.finding.findingId);
+    const kinds = (await history(input.finding.findingId, { tableName: table })).map((h) => h.kind);
+    expect(kinds).toEqual(['assessed', 'outcome']);
+    const mail = (await notifications()).filter((m) => m.message.includes(input.finding.findingId));
+    expect(mail.map((m) => m.subject)).toEqual([expect.stringMatching(/^\[Tier 1/)]);
+  });
+
+  it('escalates on assessment when the feeds (read from S3 by the workflow) list the caller', async () => {
+    const ids = await launchedInMoto(1, 't3.small');
+    const who = { arn: `arn:aws:sts::${MOTO_ACCOUNT}:assumed-role/ci-deployer/build-8`, type: 'AssumedRole', issuer: `arn:aws:iam::${MOTO_ACCOUNT}:role/ci-deployer` };
+    const input = await scoredInput([launchRecord(who, ids, 't3.small', REGION, { CostCenter: 'cc-1' }, '203.0.113.77')]);
+    // The scorer had no feeds here: Tier 1 when it started.
+    expect(input.finding.escalate).toBe(false);
+    const r = await run(input, person('reject', 'ops lead'));
+    const finding = (r.ok ? r.output.finding : {}) as { escalate?: boolean; escalationReasons?: string[] };
+    expect(finding.escalate).toBe(true);
+    expect(finding.escalationReasons).toContain('threat-intel match');
+  });
+
+  it('Tier 2, approved: asks, the approver opens the link and confirms, the decision is recorded with who and where', async () => {
+    const input = await escalatedFinding();
+    expect(input.finding.escalate).toBe(true);
+    const r = await run(input, person('approve', 'ana@example.com'));
+    expect(r.ok).toBe(true);
+    const out = r.ok ? r.output : {};
+    expect(out.decision).toMatchObject({ decision: 'approve', approver: 'ana@example.com', sourceIp: '198.51.100.200' });
+    expect(out.outcome).toMatchObject({ kind: 'approved', summary: expect.stringMatching(/^Approved by ana@example\.com at /) as unknown });
+    const kinds = (await history(input.finding.findingId, { tableName: table })).map((h) => h.kind);
+    expect(kinds).toEqual(['assessed', 'approval-requested', 'outcome']);
+    const mail = (await notifications()).filter((m) => m.message.includes(input.finding.findingId));
+    expect(mail.map((m) => m.subject)).toEqual([
+      expect.stringMatching(/^\[Tier 2 ESCALATION\]/),
+      expect.stringMatching(/approval/i),
+      expect.stringMatching(/approved/i),
+    ]);
+    expect(mail[1]!.message).toContain('https://approve.example.test/?');
+  });
+
+  it('Tier 2, rejected: not contained, and says who rejected it', async () => {
+    const input = await escalatedFinding();
+    const r = await run(input, person('reject', 'ops lead'));
+    expect(r.ok && r.output.outcome).toMatchObject({ kind: 'rejected', summary: expect.stringMatching(/^Not contained: rejected by ops lead at /) as unknown });
+  });
+
+  it('Tier 2, no decision by the deadline: not contained, no decision', async () => {
+    const input = await escalatedFinding();
+    const timeout = Object.assign(new Error('States.Timeout'), { name: 'States.Timeout' });
+    const r = await run(input, () => Promise.reject(timeout));
+    expect(r.ok).toBe(true);
+    const out = r.ok ? r.output : {};
+    expect(out.outcome).toMatchObject({ kind: 'no-decision', summary: expect.stringMatching(/^Not contained: no decision by .*when the approval links expired\.$/) as unknown });
+    const mail = (await notifications()).filter((m) => m.message.includes(input.finding.findingId));
+    expect(mail.at(-1)?.message).toMatch(/Not contained: no decision by/);
+  });
+
+  it('a failing task is caught: the failure is announced with the state and the error, recorded, and the execution fails', async () => {
+    const input = await escalatedFinding();
+    const denied = Object.assign(new Error('User is not authorized to perform: ec2:CreateTags'), { name: 'AccessDeniedException' });
+    const r = await run(input, () => Promise.reject(new Error('not reached')), { 'Tag the instances and addresses': () => Promise.reject(denied) });
+    expect(r.ok).toBe(false);
+    // The local engine wraps the Fail state's error.
+    expect(r.ok ? '' : (r.error.cause as Error | undefined)?.name).toBe('WorkflowFailed');
+    const mail = (await notifications()).filter((m) => m.message.includes(input.finding.findingId));
+    expect(mail.at(-1)?.message).toMatch(/Tag the instances and addresses[\s\S]*AccessDeniedException/);
+    const kinds = (await history(input.finding.findingId, { tableName: table })).map((h) => h.kind);
+    expect(kinds).toEqual(['assessed', 'failed']);
+  });
+});
