@@ -116,7 +116,7 @@ async function run(input: WorkflowInput, wait: Handler, extra: Record<string, Ha
   const bound = { ...handlers, 'Wait for a decision': wait, ...extra };
   const taskResourceLocalHandlers = Object.fromEntries(Object.entries(bound).map(([name, fn]) => [name, (i: unknown) => fn(i, ctx)]));
   const execution = sm.run(input as never, {
-    overrides: { taskResourceLocalHandlers, retryIntervalOverrides: Object.fromEntries(Object.keys(bound).map((n) => [n, 0])) },
+    overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, retryIntervalOverrides: Object.fromEntries(Object.keys(bound).map((n) => [n, 0])) },
     context: { Task: { Token: `token-${unique('t')}` } },
   });
   try {
