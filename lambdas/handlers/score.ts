@@ -4,8 +4,8 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { normalizeRecord, unwrap } from '../core/cloudtrail/normalize';
 import { isRelevant } from '../core/constants';
@@ -40,8 +40,11 @@ export type ScoreResult =
   | { readonly status: 'duplicate'; readonly findingId: string }
   | { readonly status: 'scored'; readonly findingId: string; readonly tier?: 1 | 2; readonly started?: 1 | 2; readonly updated?: boolean };
 
+/** What the scorer needs of the ledger (lambdas/adapters/ledger.ts; an in-memory one in the benchmark). */
+export type LedgerPort = Pick<Ledger, 'novelty' | 'churn' | 'place' | 'markStarted'>;
+
 export interface ScoreDeps {
-  readonly ledger: Ledger;
+  readonly ledger: LedgerPort;
   readonly settings: EngineSettings;
   readonly intel: () => Promise<ThreatIntel>;
   /** Starts an execution; resolves false when one with this name already exists. */
@@ -87,14 +90,17 @@ let deps: ScoreDeps | undefined;
 function fromEnvironment(): ScoreDeps {
   const settings = engineSettings();
   const stateMachineArn = requireEnv('STATE_MACHINE_ARN');
-  const sfn = clientFor(SFNClient);
+  // Starting a workflow is the rare path: load its SDK client only then.
+  let sfn: SFNClient | undefined;
   return {
     settings,
     ledger: new Ledger({ tableName: requireEnv('TABLE_NAME'), ledgerDays: numberEnv('LEDGER_DAYS', 30), churnMinutes: settings.churn.minutes, now: () => Date.now() }),
     intel: feedsFromEnvironment(),
     startExecution: async (name, input) => {
       try {
-        await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+        const sdk = await import('@aws-sdk/client-sfn');
+        sfn ??= clientFor(sdk.SFNClient);
+        await sfn.send(new sdk.StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
         return true;
       } catch (err) {
         if (err instanceof Error && err.name === 'ExecutionAlreadyExists') return false;
