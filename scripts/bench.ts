@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { fixed } from './bench/format';
+import { lambdaBench } from './bench/lambda';
 import { readerBench } from './bench/reader';
 
 /**
@@ -32,5 +33,6 @@ console.log(`node ${process.version} on ${cpu.length} x ${cpu[0]?.model.trim() ?
 // Other work competing for the cores slows the threaded hunt most, so the
 // ratios come out low; say so rather than let them pass for the real figure.
 if (load > cpu.length / 2) console.log(`warning: the machine is busy before the benchmark starts (load ${fixed(load, 2)} on ${cpu.length} cores): wall times and ratios will be pessimistic and noisy`);
-const ok = await readerBench({ root, records, runs: values.quick ? 1 : 3 });
-if (!ok) process.exitCode = 1;
+const readerOk = await readerBench({ root, records, runs: values.quick ? 1 : 3 });
+const lambdaOk = await lambdaBench({ root, coldRuns: values.quick ? 3 : 9, events: values.quick ? 500 : 3000 });
+if (!readerOk || !lambdaOk) process.exitCode = 1;

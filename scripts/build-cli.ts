@@ -8,6 +8,7 @@ import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { ESM_REQUIRE_BANNER, MAIN_FIELDS } from '../lib/constructs/shared/bundling';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -24,8 +25,8 @@ export async function buildCli(outdir = path.join(root, 'dist/cli')): Promise<st
     format: 'esm',
     target: 'node20',
     // Prefer packages' ES module builds; keep `require` for any CommonJS left.
-    mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    mainFields: MAIN_FIELDS,
+    banner: { js: ESM_REQUIRE_BANNER },
     legalComments: 'none',
     logLevel: 'warning',
   });

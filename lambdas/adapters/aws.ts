@@ -8,6 +8,17 @@ type Ctor<T> = new (config: { region?: string; maxAttempts?: number }) => T;
 
 const cache = new Map<Ctor<unknown>, Map<string, unknown>>();
 
+let instrument: <T>(client: T) => T = (client) => client;
+
+/**
+ * Wraps every client made from here on (the handlers register X-Ray
+ * tracing, lambdas/handlers/shared/observability.ts); adapters stay free of
+ * Lambda concerns, so the CLI and tests use them untraced.
+ */
+export function instrumentClients(fn: <T>(client: T) => T): void {
+  instrument = fn;
+}
+
 export function clientFor<T>(ctor: Ctor<T>, region?: string): T {
   const key = region ?? process.env.AWS_REGION ?? 'default';
   let perRegion = cache.get(ctor);
@@ -19,7 +30,7 @@ export function clientFor<T>(ctor: Ctor<T>, region?: string): T {
   if (!client) {
     // The SDK's standard retry mode backs off on throttling; three attempts
     // inside a Lambda, the workflow's Retry does the rest.
-    client = new ctor(region ? { region, maxAttempts: 3 } : { maxAttempts: 3 });
+    client = instrument(new ctor(region ? { region, maxAttempts: 3 } : { maxAttempts: 3 }));
     perRegion.set(key, client);
   }
   return client;

@@ -1,4 +1,5 @@
-import { GetObjectCommand, ListObjectsV2Command, S3Client, type _Object } from '@aws-sdk/client-s3';
+import type * as S3 from '@aws-sdk/client-s3';
+import type { S3Client, _Object } from '@aws-sdk/client-s3';
 import { addDomainFeed, addIpFeed, emptyThreatIntel, type FeedLineError, type ThreatIntel } from '../core/threat-intel';
 import { awsErrorName, clientFor, isTransient } from './aws';
 
@@ -78,12 +79,15 @@ function kindOf(key: string): 'ip' | 'domain' | undefined {
   return undefined;
 }
 
-async function listFeeds(client: S3Client, bucket: string): Promise<_Object[]> {
+/** The S3 SDK, loaded on the first refresh (not at cold start: most invocations read the cache). */
+type S3Sdk = typeof S3;
+
+async function listFeeds(s3: S3Sdk, client: S3Client, bucket: string): Promise<_Object[]> {
   const out: _Object[] = [];
   for (const prefix of Object.values(FEED_PREFIXES)) {
     let token: string | undefined;
     do {
-      const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+      const page = await client.send(new s3.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
       out.push(...(page.Contents ?? []).filter((o) => o.Key && kindOf(o.Key)));
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -107,10 +111,10 @@ function build(texts: ReadonlyMap<string, FeedText>): { intel: ThreatIntel; warn
   return { intel, warnings };
 }
 
-async function refresh(client: S3Client, bucket: string, now: number, maxBytes: number, previous: BucketCache | undefined): Promise<LoadedFeeds> {
+async function refresh(s3: S3Sdk, client: S3Client, bucket: string, now: number, maxBytes: number, previous: BucketCache | undefined): Promise<LoadedFeeds> {
   let objects: _Object[];
   try {
-    objects = await listFeeds(client, bucket);
+    objects = await listFeeds(s3, client, bucket);
   } catch (err) {
     // Without a listing nothing can be compared: keep serving what was
     // loaded, if anything, and say so. With nothing loaded, a throttled or
@@ -144,7 +148,7 @@ async function refresh(client: S3Client, bucket: string, now: number, maxBytes: 
       continue;
     }
     try {
-      const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const got = await client.send(new s3.GetObjectCommand({ Bucket: bucket, Key: key }));
       const text = got.Body ? await got.Body.transformToString('utf-8') : '';
       texts.set(key, { etag: got.ETag ?? etag, text });
     } catch (err) {
@@ -175,8 +179,11 @@ export async function loadFeeds(bucket: string, options: LoadFeedsOptions = {}):
   if (previous && now - previous.checkedAtMs < refreshMs) return previous.result;
   const running = inflight.get(bucket);
   if (running) return running;
-  const client = options.client ?? clientFor(S3Client);
-  const next = refresh(client, bucket, now, options.maxBytes ?? DEFAULT_MAX_BYTES, previous).finally(() => inflight.delete(bucket));
+  // Registered before the first await, so concurrent callers share it.
+  const next = (async () => {
+    const s3 = await import('@aws-sdk/client-s3');
+    return refresh(s3, options.client ?? clientFor(s3.S3Client), bucket, now, options.maxBytes ?? DEFAULT_MAX_BYTES, previous);
+  })().finally(() => inflight.delete(bucket));
   inflight.set(bucket, next);
   return next;
 }

@@ -7,7 +7,7 @@ import { approvals, type ApprovalRecord, type Approvals, type DecideResult } fro
 import { readSecret } from '../adapters/secrets';
 import { verifyLink, type ApprovalLink } from '../core/approval';
 import { cleanApprover, confirmationPage, recordedPage, refusalPage, type HtmlResponse, type LinkParams, type Refusal } from '../core/render/pages';
-import { logger } from './shared/observability';
+import { logger, traced } from './shared/observability';
 import { requireEnv } from './shared/runtime';
 
 /**
@@ -176,4 +176,6 @@ let wired: ApproveHandler | undefined;
 export const handler = middy(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   wired ??= makeApproveHandler(depsFromEnv());
   return wired(event);
-}).use(injectLambdaContext(logger));
+})
+  .use(traced())
+  .use(injectLambdaContext(logger));

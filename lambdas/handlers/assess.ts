@@ -8,7 +8,7 @@ import type { ThreatIntel } from '../core/threat-intel';
 import type { Enrichment } from '../core/workflow';
 import { Ledger } from '../adapters/ledger';
 import { feedsFromEnvironment } from './shared/feeds';
-import { logger } from './shared/observability';
+import { logger, traced } from './shared/observability';
 import { engineSettings, numberEnv, requireEnv } from './shared/runtime';
 
 /**
@@ -52,4 +52,6 @@ function fromEnvironment(): (input: AssessInput) => Promise<Finding> {
   return makeAssessHandler({ getGroup: (k) => ledger.getGroup(k), settings, intel: feedsFromEnvironment() });
 }
 
-export const handler = middy((input: AssessInput) => (assess ??= fromEnvironment())(input)).use(injectLambdaContext(logger));
+export const handler = middy((input: AssessInput) => (assess ??= fromEnvironment())(input))
+  .use(traced())
+  .use(injectLambdaContext(logger));

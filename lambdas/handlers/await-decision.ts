@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { approvals, type Approvals } from '../adapters/approvals';
 import { InputError } from '../core/errors';
 import type { ApprovalRequest } from '../core/workflow';
-import { logger } from './shared/observability';
+import { logger, traced } from './shared/observability';
 import { requireEnv } from './shared/runtime';
 
 /**
@@ -45,4 +45,6 @@ let wired: ((input: AwaitDecisionInput) => Promise<AwaitDecisionOutput>) | undef
 export const handler = middy(async (input: AwaitDecisionInput): Promise<AwaitDecisionOutput> => {
   wired ??= makeAwaitDecisionHandler({ approvals: approvals(requireEnv('TABLE_NAME')), now: Date.now });
   return wired(input);
-}).use(injectLambdaContext(logger));
+})
+  .use(traced())
+  .use(injectLambdaContext(logger));

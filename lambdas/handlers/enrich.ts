@@ -7,7 +7,7 @@ import { awsErrorName, isTransient } from '../adapters/aws';
 import { describeAddresses, describeInstances, missingInstance } from '../adapters/ec2';
 import { loadFeeds, type LoadedFeeds } from '../adapters/feeds';
 import { lookupAccount, type AccountLookup } from '../adapters/organizations';
-import { logger } from './shared/observability';
+import { logger, traced } from './shared/observability';
 import { numberEnv, optionalEnv } from './shared/runtime';
 
 /**
@@ -134,4 +134,6 @@ function fromEnvironment(): (input: EnrichInput) => Promise<Enrichment> {
   });
 }
 
-export const handler = middy((input: EnrichInput) => (enrich ??= fromEnvironment())(input)).use(injectLambdaContext(logger));
+export const handler = middy((input: EnrichInput) => (enrich ??= fromEnvironment())(input))
+  .use(traced())
+  .use(injectLambdaContext(logger));

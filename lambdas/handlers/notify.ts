@@ -6,7 +6,7 @@ import { makeNotifier, type Notifier } from '../adapters/notifier';
 import { readSecret } from '../adapters/secrets';
 import type { DeliveryReport, Notification } from '../core/workflow';
 import { optionalEnv, requireEnv } from './shared/runtime';
-import { logger, metrics } from './shared/observability';
+import { logger, metrics, traced } from './shared/observability';
 
 /**
  * The workflow's Notify task: one notification (a finding, an approval
@@ -65,5 +65,6 @@ async function notifyOnce(event: Notification): Promise<DeliveryReport> {
 }
 
 export const handler = middy(notifyOnce)
+  .use(traced())
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

@@ -4,7 +4,7 @@ import { describeError, InputError, TransientError } from '../core/errors';
 import type { Finding } from '../core/model';
 import { isTransient } from '../adapters/aws';
 import { recordFinding, type FindingEvent, type FindingStatus } from '../adapters/findings';
-import { logger } from './shared/observability';
+import { logger, traced } from './shared/observability';
 import { numberEnv, requireEnv } from './shared/runtime';
 
 /**
@@ -57,4 +57,6 @@ function fromEnvironment(): (input: RecordInput) => Promise<RecordOutput> {
   return makeRecordHandler({ recordFinding: (finding, event) => recordFinding(finding, event, options), now: Date.now });
 }
 
-export const handler = middy((input: RecordInput) => (record ??= fromEnvironment())(input)).use(injectLambdaContext(logger));
+export const handler = middy((input: RecordInput) => (record ??= fromEnvironment())(input))
+  .use(traced())
+  .use(injectLambdaContext(logger));

@@ -8,7 +8,7 @@ import { ConfigError, InputError } from '../core/errors';
 import type { Finding } from '../core/model';
 import { summarize } from '../core/render/pages';
 import type { ApprovalRequest } from '../core/workflow';
-import { logger } from './shared/observability';
+import { logger, traced } from './shared/observability';
 import { numberEnv, requireEnv } from './shared/runtime';
 
 /**
@@ -91,4 +91,6 @@ let wired: ((input: RequestApprovalInput) => Promise<ApprovalRequest>) | undefin
 export const handler = middy(async (input: RequestApprovalInput): Promise<ApprovalRequest> => {
   wired ??= makeRequestApprovalHandler(depsFromEnv());
   return wired(input);
-}).use(injectLambdaContext(logger));
+})
+  .use(traced())
+  .use(injectLambdaContext(logger));

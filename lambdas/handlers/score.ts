@@ -22,7 +22,7 @@ import { clientFor } from '../adapters/aws';
 import { recordFinding } from '../adapters/findings';
 import { Ledger } from '../adapters/ledger';
 import { feedsFromEnvironment } from './shared/feeds';
-import { logger, metrics } from './shared/observability';
+import { logger, metrics, traced } from './shared/observability';
 import { engineSettings, numberEnv, optionalEnv, requireEnv } from './shared/runtime';
 
 /**
@@ -151,5 +151,6 @@ let recordHandler: ((record: SQSRecord) => Promise<ScoreResult>) | undefined;
 export const handler = middy(async (event: SQSEvent, context: Context) =>
   processPartialResponse(event, (recordHandler ??= idempotent(scoreRecord)), processor, { context }),
 )
+  .use(traced())
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

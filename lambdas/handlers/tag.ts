@@ -5,7 +5,7 @@ import type { Finding } from '../core/model';
 import { TAG } from '../core/workflow';
 import { awsErrorName, isTransient } from '../adapters/aws';
 import { tagResources, type TagReport } from '../adapters/ec2';
-import { logger } from './shared/observability';
+import { logger, traced } from './shared/observability';
 import type { Scope } from './enrich';
 
 /**
@@ -66,4 +66,6 @@ function fromEnvironment(): (input: TagInput) => Promise<TagOutput> {
   return makeTagHandler({ tagResources: (scope, ids, tags) => tagResources(scope.region, ids, tags) });
 }
 
-export const handler = middy((input: TagInput) => (tag ??= fromEnvironment())(input)).use(injectLambdaContext(logger));
+export const handler = middy((input: TagInput) => (tag ??= fromEnvironment())(input))
+  .use(traced())
+  .use(injectLambdaContext(logger));

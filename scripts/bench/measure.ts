@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { ESM_REQUIRE_BANNER, MAIN_FIELDS } from '../../lib/constructs/shared/bundling';
 
 /**
  * Running measured code the way it ships. Children are bundled with the
@@ -24,8 +25,8 @@ export async function bundle(outdir: string, root: string, entries: Readonly<Rec
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    mainFields: MAIN_FIELDS,
+    banner: { js: ESM_REQUIRE_BANNER },
     legalComments: 'none',
     logLevel: 'warning',
   });

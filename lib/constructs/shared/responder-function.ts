@@ -8,6 +8,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { EngineSettings } from '../../../lambdas/core/settings';
+import { ESM_REQUIRE_BANNER, LAMBDA_EXTERNALS, LAMBDA_TARGET, MAIN_FIELDS, settingsDefine } from './bundling';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -32,8 +33,9 @@ export interface ResponderFunctionProps {
  * Every Lambda of the responder, with the same defaults: Node.js 24 on
  * arm64, X-Ray tracing, its own KMS-encrypted log group with retention, a
  * role of its own with nothing but that log group (callers grant the
- * rest), and esbuild bundling (ESM, minified, source maps, the AWS SDK from
- * the runtime so bundles stay small and cold starts short).
+ * rest), and esbuild bundling (ESM, minified, source maps; which parts of
+ * the AWS SDK are bundled and which come from the runtime, and why, is in
+ * ./bundling.ts).
  */
 export class ResponderFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: ResponderFunctionProps) {
@@ -67,13 +69,16 @@ export class ResponderFunction extends NodejsFunction {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
+        target: LAMBDA_TARGET,
         minify: true,
         sourceMap: true,
-        mainFields: ['module', 'main'],
-        externalModules: ['@aws-sdk/*'],
-        banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-        define: { 'process.env.RESPONDER_SETTINGS': JSON.stringify(JSON.stringify(props.settings)) },
+        // Stack traces need the mappings, not the sources: a map without
+        // them is a third the size, and Node parses it at every cold start.
+        sourcesContent: false,
+        mainFields: MAIN_FIELDS,
+        externalModules: LAMBDA_EXTERNALS,
+        banner: ESM_REQUIRE_BANNER,
+        define: settingsDefine(props.settings),
       },
     });
     logGroup.grantWrite(role);
