@@ -27,9 +27,11 @@ async function freePort(): Promise<number> {
 
 async function ready(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const state: { exited?: number } = {};
+  const state: { exited?: number; failed?: Error } = {};
   child.once('exit', (code) => (state.exited = code ?? -1));
+  child.once('error', (err) => (state.failed = err));
   while (Date.now() < deadline) {
+    if (state.failed) throw new Error(`moto server could not start: ${state.failed.message}`);
     if (state.exited !== undefined) throw new Error(`moto server exited with code ${state.exited}`);
     try {
       const res = await fetch(`${endpoint}/moto-api/`);
@@ -45,7 +47,9 @@ async function ready(endpoint: string, child: ChildProcess, timeoutMs: number): 
 export async function startMoto(): Promise<Moto> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // PYTHON picks the interpreter that has moto (as in .ci/run).
+  const python = process.env.PYTHON ?? 'python3';
+  const child = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
@@ -55,7 +59,7 @@ export async function startMoto(): Promise<Moto> {
   } catch (err) {
     child.kill('SIGKILL');
     throw new Error(
-      `${(err as Error).message}. The tests need moto's server mode: pip install "moto[server]" (Python 3). Last output:\n${stderr}`,
+      `${(err as Error).message}. The tests need moto's server mode for ${python}: pip install "moto[server]" (Python 3), or set PYTHON to an interpreter that has it. Last output:\n${stderr}`,
       { cause: err },
     );
   }
