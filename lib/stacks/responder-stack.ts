@@ -114,7 +114,7 @@ export class ResponderStack extends Stack {
       autoDeleteObjects: false,
     });
     if (props.feeds.length > 0) {
-      const deployment = new BucketDeployment(this, 'FeedFiles', {
+      new BucketDeployment(this, 'FeedFiles', {
         destinationBucket: feeds,
         sources: props.feeds.map((f) => Source.data(`${f.kind}/${f.name}`, f.text)),
         // Feeds removed from the config disappear from the bucket too.
@@ -140,7 +140,6 @@ export class ResponderStack extends Stack {
           });
         }
       }
-      void deployment;
     }
 
     const signingKey: ISecret = d.approval.signingKeySecretName
@@ -162,6 +161,7 @@ export class ResponderStack extends Stack {
       ledgerDays: d.retention.ledgerDays,
       findingDays: d.retention.findingDays,
       threatIntelRefreshMinutes: d.threatIntelRefreshMinutes,
+      alarmTopic: alarmsTopic,
     });
     this.detection = new Detection(this, 'Detection', {
       settings: props.settings,

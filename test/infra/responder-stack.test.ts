@@ -54,6 +54,18 @@ describe('detection', () => {
     });
   });
 
+  it('alarms operators when a workflow fails or times out', () => {
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 0,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'failed + timedOut' }),
+        Match.objectLike({ Id: 'failed', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'ExecutionsFailed', Namespace: 'AWS/States' }) }) }),
+        Match.objectLike({ Id: 'timedOut', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'ExecutionsTimedOut' }) }) }),
+      ]),
+    });
+  });
+
   it('admits only the configured organisation to the central bus', () => {
     s.template.hasResourceProperties('AWS::Events::EventBusPolicy', {
       Statement: Match.objectLike({ Effect: 'Allow', Action: 'events:PutEvents', Principal: { AWS: '*' }, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij' } } }),

@@ -1,6 +1,8 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -28,6 +30,8 @@ export interface WorkflowProps {
   readonly ledgerDays: number;
   readonly findingDays: number;
   readonly threatIntelRefreshMinutes: number;
+  /** Where operational alarms (failed or timed-out executions) go. */
+  readonly alarmTopic: ITopic;
 }
 
 /**
@@ -76,6 +80,21 @@ export class Workflow extends Construct {
       timeout: approvalTtl.plus(Duration.hours(2)),
     });
     this.endpoint.allowCallbacks(this.stateMachine);
+    // Every task's Catch ends in the Fail state after notifying, so a failed
+    // execution has already been reported on the findings topic; the alarm
+    // tells operators the responder itself needs attention.
+    new Alarm(this, 'ExecutionsFailedAlarm', {
+      alarmDescription: 'A response workflow failed or timed out: the finding may not have been notified, tagged or decided; look at the execution history',
+      metric: new MathExpression({
+        expression: 'failed + timedOut',
+        usingMetrics: { failed: this.stateMachine.metricFailed({ statistic: 'Sum' }), timedOut: this.stateMachine.metricTimedOut({ statistic: 'Sum' }) },
+        period: Duration.minutes(5),
+      }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new SnsAction(props.alarmTopic));
     const role = this.stateMachine.role;
     for (const fn of Object.values(this.functions.all())) {
       Validations.of(role).acknowledge({
