@@ -17,7 +17,7 @@ import { Ledger } from '../../lambdas/adapters/ledger';
 import { scoreEvent } from '../../lambdas/handlers/score';
 import { createResponderTable, unique } from '../support/aws';
 import { MOTO_ACCOUNT } from '../support/moto';
-import { synthesize } from '../infra/stack';
+import { synthesizedDefinition } from '../support/definition';
 
 /**
  * The synthesized state machine definition, run by aws-local-stepfunctions
@@ -52,6 +52,7 @@ const ctx = { functionName: 'local', awsRequestId: 'req', getRemainingTimeInMill
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 let definition: Record<string, unknown>;
+let notifyOnlyDefinition: Record<string, unknown>;
 let handlers: Record<string, Handler>;
 let approve: Handler;
 let awaitDecision: Handler;
@@ -60,20 +61,6 @@ let table: string;
 let ledger: Ledger;
 const sfn = mockClient(SFNClient);
 const sqs = new SQSClient({});
-
-/** Fn::Join of strings and function ARNs -> a definition the local engine can run. */
-function runnable(def: unknown): Record<string, unknown> {
-  const parts = (def as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
-  const text = parts
-    .map((p) => {
-      if (typeof p === 'string') return p;
-      const ref = p as { 'Fn::GetAtt'?: [string, string]; Ref?: string };
-      if (ref.Ref === 'AWS::Partition') return 'aws';
-      return `arn:aws:lambda:${REGION}:${MOTO_ACCOUNT}:function:${ref['Fn::GetAtt']?.[0] ?? 'unknown'}`;
-    })
-    .join('');
-  return JSON.parse(text) as Record<string, unknown>;
-}
 
 function http(method: string, query: URLSearchParams, form?: URLSearchParams): APIGatewayProxyEventV2 {
   return {
@@ -110,9 +97,9 @@ function person(decision: 'approve' | 'reject', approver: string): Handler {
   };
 }
 
-async function run(input: WorkflowInput, wait: Handler, extra: Record<string, Handler> = {}) {
+async function run(input: WorkflowInput, wait: Handler, extra: Record<string, Handler> = {}, def = definition) {
   const { StateMachine } = await import('aws-local-stepfunctions');
-  const sm = new StateMachine(definition as never, { validationOptions: { checkPaths: false } });
+  const sm = new StateMachine(def as never, { validationOptions: { checkPaths: false } });
   const bound = { ...handlers, 'Wait for a decision': wait, ...extra };
   const taskResourceLocalHandlers = Object.fromEntries(Object.entries(bound).map(([name, fn]) => [name, (i: unknown) => fn(i, ctx)]));
   const execution = sm.run(input as never, {
@@ -184,9 +171,8 @@ async function notifications(): Promise<{ subject: string; message: string }[]> 
 
 beforeAll(async () => {
   process.env.CDK_VALIDATION = 'false';
-  const { template } = synthesize();
-  const sm = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0] as { Properties: { DefinitionString: unknown } };
-  definition = runnable(sm.Properties.DefinitionString);
+  definition = synthesizedDefinition();
+  notifyOnlyDefinition = synthesizedDefinition({ deployment: { containment: { mode: 'notify-only' } } });
 
   table = await createResponderTable();
   ledger = new Ledger({ tableName: table, ledgerDays: 30, churnMinutes: settings.churn.minutes, now: () => Date.now() });
@@ -316,6 +302,20 @@ describe('the escalation workflow, run locally on the real handlers', () => {
     expect(out.outcome).toMatchObject({ kind: 'no-decision', summary: expect.stringMatching(/^Not contained: no decision by .*when the approval links expired\.$/) as unknown });
     const mail = (await notifications()).filter((m) => m.message.includes(input.finding.findingId));
     expect(mail.at(-1)?.message).toMatch(/Not contained: no decision by/);
+  });
+
+  it('notify-only: an escalation is notified as one and nothing waits for a decision', async () => {
+    const input = await escalatedFinding();
+    const r = await run(input, () => Promise.reject(new Error('nobody should be asked')), {}, notifyOnlyDefinition);
+    expect(r.ok).toBe(true);
+    const out = r.ok ? r.output : {};
+    expect(out.outcome).toMatchObject({ kind: 'notify-only' });
+    expect(out.approval).toBeUndefined();
+    const kinds = (await history(input.finding.findingId, { tableName: table })).map((h) => h.kind);
+    expect(kinds).toEqual(['assessed', 'outcome']);
+    const mail = (await notifications()).filter((m) => m.message.includes(input.finding.findingId));
+    expect(mail.map((m) => m.subject)).toEqual([expect.stringMatching(/^\[Tier 2 ESCALATION\]/)]);
+    expect(mail[0]!.message).toMatch(/Notify-only: this deployment does not contain automatically/);
   });
 
   it('a failing task is caught: the failure is announced with the state and the error, recorded, and the execution fails', async () => {

@@ -92,11 +92,9 @@ export function buildDefinition(scope: Construct, tasks: WorkflowTasks, options:
   const record = task('Record the finding', tasks.record, { 'finding.$': '$.finding', event: { kind: 'assessed', 'detail.$': '$.enrichment.errors' } }, '$.recorded');
   const tag = task('Tag the instances and addresses', tasks.tag, { 'finding.$': '$.finding' }, '$.tags');
 
-  // 7: how it ended, for everyone.
+  // 7: how it ended, recorded on every path.
   const done = new Succeed(scope, 'Done');
   const recordOutcome = task('Record the outcome', tasks.record, { 'finding.$': '$.finding', event: { kind: 'outcome', 'detail.$': '$.outcome' } }, '$.recorded');
-  const notifyOutcome = task('Notify the outcome', tasks.notify, { kind: 'outcome', 'finding.$': '$.finding', 'outcome.$': '$.outcome' }, '$.notifiedOutcome');
-  notifyOutcome.next(recordOutcome);
   recordOutcome.next(done);
 
   // 5 (Tier 1, or Tier 2 without containment): one notification and done.
@@ -114,6 +112,10 @@ export function buildDefinition(scope: Construct, tasks: WorkflowTasks, options:
     const notifyEscalation = task('Notify the escalation', tasks.notify, notifyPayload(true), '$.notified');
     const requestApproval = task('Create the approval request', tasks.requestApproval, { 'finding.$': '$.finding' }, '$.approval');
     const notifyApprovers = task('Notify the approvers', tasks.notify, { kind: 'approval', 'finding.$': '$.finding', 'approval.$': '$.approval' }, '$.notifiedApproval');
+    // A decision (or its absence) is news: notified, then recorded. Only
+    // this branch has one; Step Functions rejects a state nothing reaches.
+    const notifyOutcome = task('Notify the outcome', tasks.notify, { kind: 'outcome', 'finding.$': '$.finding', 'outcome.$': '$.outcome' }, '$.notifiedOutcome');
+    notifyOutcome.next(recordOutcome);
     const recordRequest = task('Record the approval request', tasks.record, { 'finding.$': '$.finding', event: { kind: 'approval-requested', 'detail.$': '$.approval' } }, '$.recorded');
     const wait = new LambdaInvoke(scope, 'Wait for a decision', {
       lambdaFunction: tasks.awaitDecision,
