@@ -125,9 +125,20 @@ async function scoreRecord(record: SQSRecord): Promise<ScoreResult> {
   try {
     body = JSON.parse(record.body);
   } catch (err) {
-    throw new InputError(`message ${record.messageId} is not JSON: ${(err as Error).message}`, { cause: err });
+    const error = new InputError(`message ${record.messageId} is not JSON: ${(err as Error).message}`, { cause: err });
+    logger.error('event not scored', { messageId: record.messageId, receiveCount: record.attributes.ApproximateReceiveCount, error });
+    throw error;
   }
-  const result = await scoreEvent(body, (deps ??= fromEnvironment()));
+  let result: ScoreResult;
+  try {
+    result = await scoreEvent(body, (deps ??= fromEnvironment()));
+  } catch (err) {
+    // The message goes back to the queue (and, after its last try, to the
+    // dead-letter queue, where the alarm points): say here what was wrong.
+    const detail = (body as { detail?: { eventID?: unknown; eventName?: unknown } } | null)?.detail;
+    logger.error('event not scored', { messageId: record.messageId, eventID: detail?.eventID, eventName: detail?.eventName, receiveCount: record.attributes.ApproximateReceiveCount, error: err as Error });
+    throw err;
+  }
   metrics.addMetric(result.status === 'scored' && result.started ? 'WorkflowsStarted' : `Events${result.status[0]!.toUpperCase()}${result.status.slice(1)}`, MetricUnit.Count, 1);
   return result;
 }

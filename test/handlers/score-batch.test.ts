@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateStateMachineCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { logger } from '../../lambdas/handlers/shared/observability';
 import type { CloudTrailRecord } from '../../lambdas/core/cloudtrail/types';
 import { withDefaults } from '../../lambdas/core/settings';
 import { createResponderTable, unique } from '../support/aws';
@@ -72,6 +73,7 @@ beforeAll(async () => {
 describe('the scorer Lambda', () => {
   it('reports only the broken records of a batch as failed, and scores the rest', async () => {
     const gpu = { ...fixture('run-instances-gpu-success.json'), eventID: unique('gpu'), awsRegion: 'ap-southeast-3' };
+    const logged = vi.spyOn(logger, 'error');
     const out = await handler(
       {
         Records: [
@@ -84,6 +86,11 @@ describe('the scorer Lambda', () => {
       ctx,
     );
     expect(out.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['not-a-record', 'not-json']);
+    // Each failure is logged with its message id and why, for whoever reads the dead-letter queue.
+    const failures = logged.mock.calls.filter(([message]) => message === 'event not scored').map(([, extra]) => extra as { messageId: string; error: Error });
+    expect(failures.map((f) => f.messageId).sort()).toEqual(['not-a-record', 'not-json']);
+    expect(failures.find((f) => f.messageId === 'not-json')?.error.message).toMatch(/is not JSON/);
+    logged.mockRestore();
     const executions = await new SFNClient({}).send(new ListExecutionsCommand({ stateMachineArn }));
     expect(executions.executions?.map((e) => e.name)).toEqual([expect.stringMatching(/^rif-[0-9a-f]{24}-tier2$/)]);
   });
