@@ -17,8 +17,9 @@ import { median, runJson } from './measure';
  *    bare node process, interleaved, medians. Lambda's own init adds the
  *    runtime bootstrap on top, the same for every function, so the
  *    difference is the part this project controls;
- *    The same two figures for a build with the Powertools Tracer swapped
- *    for a no-op show what the X-Ray SDK under it costs;
+ *    The same figures for a build with the Powertools Tracer swapped for a
+ *    no-op, and for the bundle loaded without source maps, show what the
+ *    X-Ray SDK and readable stack traces cost;
  *  - warm time per event through the real handler with AWS calls answered
  *    from memory (scripts/bench/lambda-warm.ts).
  */
@@ -107,16 +108,20 @@ export async function lambdaBench(options: LambdaBenchOptions): Promise<boolean>
   // The flags the function runs with (NODE_OPTIONS in ResponderFunction).
   const flags = ['--enable-source-maps', '--input-type=module', '-e'];
   const importer = (file: string): string => `await import(${JSON.stringify(pathToFileURL(path.join(outdir, file)).href)});`;
-  const cold = { bare: [] as number[], traced: [] as number[], untraced: [] as number[] };
+  const cold = { bare: [] as number[], traced: [] as number[], untraced: [] as number[], bareNoMaps: [] as number[], noMaps: [] as number[] };
+  const noMaps = flags.slice(1);
   await wallMs([...flags, importer('score.mjs')]); // page cache
   await wallMs([...flags, importer('score-untraced.mjs')]);
   for (let i = 0; i < options.coldRuns; i++) {
     cold.bare.push(await wallMs([...flags, '']));
     cold.traced.push(await wallMs([...flags, importer('score.mjs')]));
     cold.untraced.push(await wallMs([...flags, importer('score-untraced.mjs')]));
+    cold.bareNoMaps.push(await wallMs([...noMaps, '']));
+    cold.noMaps.push(await wallMs([...noMaps, importer('score.mjs')]));
   }
   const overhead = median(cold.traced) - median(cold.bare);
   const untracedOverhead = median(cold.untraced) - median(cold.bare);
+  const noMapsOverhead = median(cold.noMaps) - median(cold.bareNoMaps);
 
   const warm = await runJson<Warm>(path.join(outdir, 'score-warm.mjs'), [String(options.events)]);
 
@@ -133,6 +138,7 @@ export async function lambdaBench(options: LambdaBenchOptions): Promise<boolean>
         ['import overhead (cold-start proxy)', `${fixed(overhead)} ms`, `<= ${TARGET.importMs} ms`, verdict(overhead <= TARGET.importMs)],
         ['  without the Powertools Tracer: bundle', `${fixed(size('score-untraced.mjs'))} KB`, '', ''],
         ['  without the Powertools Tracer: overhead', `${fixed(untracedOverhead)} ms`, '', ''],
+        ['  without --enable-source-maps: overhead', `${fixed(noMapsOverhead)} ms`, '', ''],
         [`warm, per event (p50 of ${int(warm.batches)} batches of 10)`, `${fixed(warm.p50, 2)} ms`, `<= ${TARGET.warmMs} ms`, verdict(warm.p50 <= TARGET.warmMs)],
         ['warm, per event (p95)', `${fixed(warm.p95, 2)} ms`, '', ''],
       ],
