@@ -35,6 +35,13 @@ describe('detection', () => {
     expect(JSON.stringify(expected)).not.toMatch(/errorCode|readOnly/);
   });
 
+  it('opts in to read-only management events only on the rules that name read-only calls (quota reads)', () => {
+    const states = ofType('AWS::Events::Rule').map(([, r]) => [(r.Properties.EventPattern as { detail: { eventSource: string[] } }).detail.eventSource[0], r.Properties.State]);
+    for (const [source, state] of states) {
+      expect(state, String(source)).toBe(source === 'servicequotas.amazonaws.com' ? 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' : 'ENABLED');
+    }
+  });
+
   it('sends every rule to the encrypted queue, with a dead-letter queue for what cannot be delivered', () => {
     for (const [, rule] of ofType('AWS::Events::Rule')) {
       const targets = rule.Properties.Targets as { Arn: unknown; DeadLetterConfig?: unknown; RetryPolicy?: unknown }[];

@@ -2,7 +2,7 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { type CfnRule, EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { AnyPrincipal, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -93,13 +93,19 @@ export class Detection extends Construct {
 
     const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     for (const [busId, bus] of [['Default', defaultBus], ['Central', this.centralBus]] as const) {
-      for (const { eventSource, pattern } of cloudTrailPatterns()) {
+      for (const { eventSource, readOnlyCalls, pattern } of cloudTrailPatterns()) {
         const name = eventSource.split('.')[0]!;
         const rule = new Rule(this, `${busId}${name[0]!.toUpperCase()}${name.slice(1)}Calls`, {
           eventBus: bus,
           description: `CloudTrail ${eventSource} provisioning calls (successful and failed) on the ${busId.toLowerCase()} bus`,
           eventPattern: pattern,
         });
+        if (readOnlyCalls) {
+          // Quota reads are read-only events: without this state EventBridge
+          // never matches them. The pattern still names only the calls we
+          // read, so nothing else comes through.
+          (rule.node.defaultChild as CfnRule).state = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
+        }
         rule.addTarget(new SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(24) }));
         this.rules.push(rule);
       }

@@ -21,9 +21,15 @@ export function eventBridgeSource(eventSource: EventSourceName): string {
   return `aws.${eventSource.replace(/\.amazonaws\.com$/, '')}`;
 }
 
-export function cloudTrailPatterns(): { readonly eventSource: EventSourceName; readonly pattern: CloudTrailPattern }[] {
+/** Calls CloudTrail records as read-only management events (`readOnly: true`). */
+const READ_ONLY_CALL = /^(Get|List|Describe)/;
+
+export function cloudTrailPatterns(): { readonly eventSource: EventSourceName; readonly readOnlyCalls: boolean; readonly pattern: CloudTrailPattern }[] {
   return [...RELEVANT_EVENTS].map(([eventSource, names]) => ({
     eventSource,
+    // EventBridge matches read-only management events only on rules that
+    // opt in (rule state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS).
+    readOnlyCalls: [...names].some((n) => READ_ONLY_CALL.test(n)),
     pattern: {
       source: [eventBridgeSource(eventSource)],
       'detail-type': [CLOUDTRAIL_DETAIL_TYPE],
