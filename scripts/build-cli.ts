@@ -7,29 +7,31 @@
 import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { ESM_REQUIRE_BANNER, MAIN_FIELDS } from '../lib/constructs/shared/bundling';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export async function buildCli(outdir = path.join(root, 'dist/cli')): Promise<string> {
-  await build({
-    entryPoints: {
-      'rogue-infra': path.join(root, 'bin/rogue-infra.ts'),
-      'hunt-worker': path.join(root, 'lib/hunt/worker.ts'),
-    },
+/** How the CLI and its reader thread are bundled; the benchmark builds its children the same way. */
+export function cliBuildOptions(outdir: string, entries: Readonly<Record<string, string>>): BuildOptions {
+  return {
+    // The reader thread goes beside every bundle: lib/hunt/pool.ts looks for it there.
+    entryPoints: { ...entries, 'hunt-worker': path.join(root, 'lib/hunt/worker.ts') },
     outdir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    // Prefer packages' ES module builds; keep `require` for any CommonJS left.
     mainFields: MAIN_FIELDS,
     banner: { js: ESM_REQUIRE_BANNER },
     legalComments: 'none',
     logLevel: 'warning',
-  });
+  };
+}
+
+export async function buildCli(outdir = path.join(root, 'dist/cli')): Promise<string> {
+  await build(cliBuildOptions(outdir, { 'rogue-infra': path.join(root, 'bin/rogue-infra.ts') }));
   const bin = path.join(outdir, 'rogue-infra.mjs');
   chmodSync(bin, 0o755);
   return bin;

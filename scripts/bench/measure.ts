@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { ESM_REQUIRE_BANNER, MAIN_FIELDS } from '../../lib/constructs/shared/bundling';
+import { cliBuildOptions } from '../build-cli';
 
 /**
  * Running measured code the way it ships. Children are bundled with the
@@ -16,20 +16,8 @@ import { ESM_REQUIRE_BANNER, MAIN_FIELDS } from '../../lib/constructs/shared/bun
  * thread is always included as hunt-worker.mjs, where lib/hunt/pool.ts
  * looks for it next to a bundle.
  */
-export async function bundle(outdir: string, root: string, entries: Readonly<Record<string, string>>): Promise<void> {
-  await build({
-    entryPoints: { ...entries, 'hunt-worker': path.join(root, 'lib/hunt/worker.ts') },
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    mainFields: MAIN_FIELDS,
-    banner: { js: ESM_REQUIRE_BANNER },
-    legalComments: 'none',
-    logLevel: 'warning',
-  });
+export async function bundle(outdir: string, entries: Readonly<Record<string, string>>): Promise<void> {
+  await build(cliBuildOptions(outdir, entries));
 }
 
 /** Runs `node script ...args` and returns the JSON of the last line it printed. */

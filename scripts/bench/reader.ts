@@ -105,7 +105,7 @@ export async function readerBench(options: ReaderBenchOptions): Promise<boolean>
   console.log(describeCorpus(m, corpus.generatedMs));
 
   const outdir = path.join(root, '.bench/build');
-  await bundle(outdir, root, { contender: path.join(root, 'scripts/bench/contender.ts') });
+  await bundle(outdir, { contender: path.join(root, 'scripts/bench/contender.ts') });
   const script = path.join(outdir, 'contender.mjs');
 
   const results = new Map<Contender, ContenderResult[]>(CONTENDERS.map((c) => [c.id, []]));
