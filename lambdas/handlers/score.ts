@@ -120,27 +120,28 @@ export function setScoreDeps(d: ScoreDeps): void {
 
 const processor = new BatchProcessor(EventType.SQS);
 
+function parseBody(record: SQSRecord): unknown {
+  try {
+    return JSON.parse(record.body);
+  } catch (err) {
+    throw new InputError(`message ${record.messageId} is not JSON: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 async function scoreRecord(record: SQSRecord): Promise<ScoreResult> {
   let body: unknown;
   try {
-    body = JSON.parse(record.body);
-  } catch (err) {
-    const error = new InputError(`message ${record.messageId} is not JSON: ${(err as Error).message}`, { cause: err });
-    logger.error('event not scored', { messageId: record.messageId, receiveCount: record.attributes.ApproximateReceiveCount, error });
-    throw error;
-  }
-  let result: ScoreResult;
-  try {
-    result = await scoreEvent(body, (deps ??= fromEnvironment()));
+    body = parseBody(record);
+    const result = await scoreEvent(body, (deps ??= fromEnvironment()));
+    metrics.addMetric(result.status === 'scored' && result.started ? 'WorkflowsStarted' : `Events${result.status[0]!.toUpperCase()}${result.status.slice(1)}`, MetricUnit.Count, 1);
+    return result;
   } catch (err) {
     // The message goes back to the queue (and, after its last try, to the
     // dead-letter queue, where the alarm points): say here what was wrong.
-    const detail = (body as { detail?: { eventID?: unknown; eventName?: unknown } } | null)?.detail;
+    const detail = (body as { detail?: { eventID?: unknown; eventName?: unknown } } | undefined)?.detail;
     logger.error('event not scored', { messageId: record.messageId, eventID: detail?.eventID, eventName: detail?.eventName, receiveCount: record.attributes.ApproximateReceiveCount, error: err as Error });
     throw err;
   }
-  metrics.addMetric(result.status === 'scored' && result.started ? 'WorkflowsStarted' : `Events${result.status[0]!.toUpperCase()}${result.status.slice(1)}`, MetricUnit.Count, 1);
-  return result;
 }
 
 /**
