@@ -1,35 +1,18 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { EngineSettings } from '../../../lambdas/core/settings';
 import { logicalIdOf } from '../shared/grants';
 import { ApprovalEndpoint } from './approval-endpoint';
 import { buildDefinition } from './definition';
-import { WorkflowFunctions } from './functions';
+import { WorkflowFunctions, type WorkflowFunctionsProps } from './functions';
 
-export interface WorkflowProps {
-  readonly settings: EngineSettings;
-  readonly key: IKey;
-  readonly table: ITable;
-  readonly topic: ITopic;
-  readonly feeds: IBucket;
-  readonly signingKey: ISecret;
-  /** @default - no Slack */
-  readonly slackWebhook?: ISecret;
+/** What the task functions need (less the approval URL, which this construct makes), and how to run them. */
+export interface WorkflowProps extends Omit<WorkflowFunctionsProps, 'approvalUrl'> {
   readonly containment: 'approval' | 'notify-only';
-  readonly approvalTtlHours: number;
-  readonly logRetention: RetentionDays;
-  readonly ledgerDays: number;
-  readonly findingDays: number;
-  readonly threatIntelRefreshMinutes: number;
   /** Where operational alarms (failed or timed-out executions) go. */
   readonly alarmTopic: ITopic;
 }
@@ -53,21 +36,7 @@ export class Workflow extends Construct {
       signingKey: props.signingKey,
       logRetention: props.logRetention,
     });
-    this.functions = new WorkflowFunctions(this, 'Tasks', {
-      settings: props.settings,
-      key: props.key,
-      table: props.table,
-      topic: props.topic,
-      feeds: props.feeds,
-      signingKey: props.signingKey,
-      ...(props.slackWebhook ? { slackWebhook: props.slackWebhook } : {}),
-      approvalUrl: this.endpoint.url.url,
-      approvalTtlHours: props.approvalTtlHours,
-      logRetention: props.logRetention,
-      ledgerDays: props.ledgerDays,
-      findingDays: props.findingDays,
-      threatIntelRefreshMinutes: props.threatIntelRefreshMinutes,
-    });
+    this.functions = new WorkflowFunctions(this, 'Tasks', { ...props, approvalUrl: this.endpoint.url.url });
     const approvalTtl = Duration.hours(props.approvalTtlHours);
     const logs = new LogGroup(this, 'ExecutionLogs', { retention: props.logRetention, encryptionKey: props.key, removalPolicy: RemovalPolicy.RETAIN });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
