@@ -14,6 +14,7 @@ import { clientFor } from './aws';
  *   RESOURCE#<acct>/<region>/<id> CREATED          when a resource was created (churn)
  *   FINDING#<findingId>          CURRENT           the finding as it stands
  *   FINDING#<findingId>          HISTORY#<iso>#<n> what happened to it, in order
+ *   FINDING#<findingId>          CONTAINMENT       the rollback manifest and containment progress
  *   APPROVAL#<approvalId>        REQUEST           an approval request and its decision
  */
 export const Keys = {
@@ -24,6 +25,7 @@ export const Keys = {
   resource: (accountId: string, region: string, id: string) => ({ pk: `RESOURCE#${accountId}/${region}/${id}`, sk: 'CREATED' }),
   finding: (findingId: string) => ({ pk: `FINDING#${findingId}`, sk: 'CURRENT' }),
   findingHistory: (findingId: string, at: string, n: number) => ({ pk: `FINDING#${findingId}`, sk: `HISTORY#${at}#${String(n).padStart(4, '0')}` }),
+  containment: (findingId: string) => ({ pk: `FINDING#${findingId}`, sk: 'CONTAINMENT' }),
   approval: (approvalId: string) => ({ pk: `APPROVAL#${approvalId}`, sk: 'REQUEST' }),
 } as const;
 

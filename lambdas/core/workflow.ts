@@ -125,4 +125,13 @@ export const TAG = {
   FINDING: 'rogue-infra:finding-id',
   SEVERITY: 'rogue-infra:severity',
   STATUS: 'rogue-infra:status',
+  /** On a contained instance: quarantining, quarantined, failed, released. On a snapshot: evidence. */
+  CONTAINMENT: 'rogue-infra:containment',
+  /** Where the rollback manifest is: "<table> FINDING#<id> CONTAINMENT". */
+  MANIFEST: 'rogue-infra:manifest',
+  /** On an evidence snapshot: the instance and device it was taken from. */
+  INSTANCE: 'rogue-infra:instance-id',
+  DEVICE: 'rogue-infra:device',
+  /** On the responder's own security groups: isolation or untrack. */
+  GROUP: 'rogue-infra:group',
 } as const;
