@@ -424,6 +424,7 @@ export async function restoreAddress(ec2: EC2Client, a: AddressManifest): Promis
   return true;
 }
 
-export async function tagInstance(ec2: EC2Client, instanceId: string, tags: Readonly<Record<string, string>>): Promise<void> {
-  await ec2.send(new CreateTagsCommand({ Resources: [instanceId], Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }));
+/** Tags an instance and its interfaces (the containment role's permissions follow these tags). */
+export async function tagInstance(ec2: EC2Client, resourceIds: readonly string[], tags: Readonly<Record<string, string>>): Promise<void> {
+  await ec2.send(new CreateTagsCommand({ Resources: [...resourceIds], Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }));
 }

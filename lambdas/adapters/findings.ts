@@ -18,7 +18,7 @@ import { documentClient, expiresAfter, Keys } from './table';
  * version counts the entries exactly.
  */
 
-export type FindingStatus = 'open' | 'escalated' | 'awaiting-approval' | 'approved' | 'rejected' | 'not-contained' | 'closed';
+export type FindingStatus = 'open' | 'escalated' | 'awaiting-approval' | 'approved' | 'rejected' | 'contained' | 'released' | 'not-contained' | 'closed';
 
 export interface FindingEvent {
   /** 'assessed', 'notified', 'approval-requested', 'decision', 'outcome', 'failed', or another short verb. */
@@ -104,7 +104,8 @@ function text(value: unknown): string | undefined {
 }
 
 const OUTCOME_STATUS: Readonly<Record<string, FindingStatus>> = {
-  approved: 'approved',
+  contained: 'contained',
+  released: 'released',
   rejected: 'rejected',
   'no-decision': 'not-contained',
   'notify-only': 'not-contained',
@@ -118,7 +119,7 @@ export function nextStatus(event: FindingEvent, finding: Finding, previous: Find
   switch (event.kind) {
     case 'assessed':
       // A re-assessment while a human decides (or after approval) must not reopen it.
-      return previous === 'awaiting-approval' || previous === 'approved' ? previous : assessed;
+      return previous === 'awaiting-approval' || previous === 'approved' || previous === 'contained' || previous === 'released' ? previous : assessed;
     case 'approval-requested':
       return 'awaiting-approval';
     case 'decision': {

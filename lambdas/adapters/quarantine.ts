@@ -3,6 +3,7 @@ import {
   eniState,
   flaggedIps,
   planContainment,
+  remainingUntrackWait,
   summarize,
   type ContainmentManifest,
   type ContainmentPhase,
@@ -87,7 +88,7 @@ export class ContainmentError extends RogueInfraError {
 const CONCURRENCY = 8;
 
 async function pooled<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
+  const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
@@ -102,7 +103,7 @@ async function pooled<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): P
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function emptyProgress(phase: ContainmentPhase, at: string): ContainmentProgress {
-  return { phase, snapshots: {}, groups: {}, blocked: [], revokedRoles: [], removedProfiles: [], errors: [], notes: [], updatedAt: at };
+  return { phase, snapshots: {}, groups: {}, blocked: [], untrackedAt: {}, revokedRoles: [], removedProfiles: [], errors: [], notes: [], updatedAt: at };
 }
 
 /** The manifest of the finding's instances as they are now, looking in each of its regions in turn. */
@@ -177,7 +178,8 @@ class Run {
 
   async tagAll(status: string): Promise<void> {
     for (const i of this.manifest.instances) {
-      await tagInstance(this.clients(i).ec2, i.instanceId, {
+      // The interfaces too: the containment role may change only what carries this tag.
+      await tagInstance(this.clients(i).ec2, [i.instanceId, ...i.enis.map((e) => e.networkInterfaceId)], {
         [TAG.FINDING]: this.manifest.findingId,
         [TAG.CONTAINMENT]: status,
         [TAG.MANIFEST]: this.deps.store.location(this.manifest.findingId).slice(0, 256),
@@ -241,6 +243,7 @@ class Run {
         const g = groups.get(e.vpcId);
         if (!g || s === 'untracked' || s === 'isolated') continue;
         await setGroups(ec2, e.networkInterfaceId, [g.untrack]);
+        this.progress = { ...this.progress, untrackedAt: { ...(this.progress.untrackedAt ?? {}), [e.networkInterfaceId]: this.now().toISOString() } };
         const note = await shortenTracking(ec2, e.networkInterfaceId, this.deps.settings.connectionTracking);
         if (note && !this.progress.notes.includes(note)) this.note(note);
         changed = true;
@@ -334,8 +337,15 @@ export async function isolate(finding: Finding, deps: QuarantineDeps): Promise<C
   const groups = await step(run, 'the responder security groups', () => run.groups());
   // An ENI still on its own groups (added since, or left by a failure) is
   // untracked first, and waited for, like the others were.
-  const late = await step(run, 'untracking the remaining network interfaces', () => run.untrack(groups));
-  if (late) await (deps.sleep ?? defaultSleep)(deps.settings.untrackSeconds * 1000);
+  await step(run, 'untracking the remaining network interfaces', () => run.untrack(groups));
+  // The workflow's Wait state has normally waited already; a rerun, or an
+  // ENI untracked just now, waits out what is left.
+  const before = await step(run, 'reading the interfaces', () => run.enis());
+  const wait = remainingUntrackWait(before, run.progress.untrackedAt ?? {}, deps.settings.untrackSeconds, (deps.now ?? (() => new Date()))().getTime());
+  if (wait > 0) {
+    await step(run, 'saving the progress', () => run.save());
+    await (deps.sleep ?? defaultSleep)(wait);
+  }
   for (const i of run.manifest.instances) {
     const ec2 = run.clients(i).ec2;
     const now = await step(run, `reading the groups of ${i.instanceId}`, () => currentGroups(ec2, i.enis.map((e) => e.networkInterfaceId)));
@@ -402,10 +412,9 @@ async function optional(run: Run, finding: Finding, deps: QuarantineDeps): Promi
   }
 }
 
-/** Prepare, wait for tracked flows to become untracked, isolate: the operator's rerun in one call. */
+/** Prepare, then isolate (which waits out the untrack time): the operator's rerun in one call. */
 export async function contain(finding: Finding, deps: QuarantineDeps): Promise<ContainmentReport> {
-  const prepared = await prepare(finding, deps);
-  if (prepared.enis.some((e) => e.state === 'untracked')) await (deps.sleep ?? defaultSleep)(deps.settings.untrackSeconds * 1000);
+  await prepare(finding, deps);
   return isolate(finding, deps);
 }
 

@@ -262,6 +262,8 @@ export interface ContainmentProgress {
   /** vpcId -> the responder's groups in it. */
   readonly groups: Readonly<Record<string, ResponderGroups>>;
   readonly blocked: readonly BlockedEntry[];
+  /** networkInterfaceId -> when it was put on the untrack group (ISO 8601): isolation waits out the rest. */
+  readonly untrackedAt: Readonly<Record<string, string>>;
   readonly revokedRoles: readonly string[];
   readonly removedProfiles: readonly string[];
   /** What did not work and was not retried: "ModifyNetworkInterfaceAttribute eni-1: ...". */
@@ -365,4 +367,20 @@ export function toCidr(value: string): string | undefined {
     if (p.v === 4 && parsed.lo <= p.hi && parsed.hi >= p.lo) return undefined;
   }
   return `${v4Text(parsed.lo)}/${prefix}`;
+}
+
+/**
+ * How long isolation must still wait (ms) for the ENIs now untracked: the
+ * untrack wait counted from when each was untracked, the longest remainder.
+ * An ENI untracked at an unknown time waits the whole of it.
+ */
+export function remainingUntrackWait(enis: readonly EniReport[], untrackedAt: Readonly<Record<string, string>>, untrackSeconds: number, now: number): number {
+  let wait = 0;
+  for (const e of enis) {
+    if (e.state !== 'untracked') continue;
+    const since = untrackedAt[e.networkInterfaceId] ? Date.parse(untrackedAt[e.networkInterfaceId]!) : Number.NaN;
+    const left = Number.isFinite(since) ? untrackSeconds * 1000 - (now - since) : untrackSeconds * 1000;
+    wait = Math.max(wait, Math.min(untrackSeconds * 1000, left));
+  }
+  return Math.max(0, Math.round(wait));
 }

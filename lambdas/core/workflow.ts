@@ -1,4 +1,5 @@
 import type { Decision } from './approval';
+import type { ContainmentPlan, ContainmentReport } from './containment';
 import type { Finding } from './model';
 
 /**
@@ -90,12 +91,22 @@ export interface ApprovalDecision {
   readonly userAgent?: string;
 }
 
-export type OutcomeKind = 'approved' | 'rejected' | 'no-decision' | 'not-escalated' | 'notify-only';
+/**
+ * - contained: approved, and the quarantine finished;
+ * - released: an operator released a contained finding;
+ * - rejected, no-decision, notify-only: escalated, not contained;
+ * - not-escalated: Tier 1.
+ */
+export type OutcomeKind = 'contained' | 'released' | 'rejected' | 'no-decision' | 'not-escalated' | 'notify-only';
 
 export interface Outcome {
   readonly kind: OutcomeKind;
   readonly summary: string;
   readonly decision?: ApprovalDecision;
+  /** For contained and released: what was done, the snapshots, where the manifest is. */
+  readonly containment?: ContainmentReport;
+  /** For an operator's release or quarantine run: who asked. */
+  readonly requestedBy?: string;
   /** For no-decision: when the approval request expired (ISO 8601). */
   readonly expiresAt?: string;
 }
@@ -110,7 +121,7 @@ export interface TaskFailure {
 /** What the Notify task delivers: one message, rendered for e-mail and for Slack. */
 export type Notification =
   | { readonly kind: 'finding'; readonly finding: Finding; readonly enrichment?: Enrichment; readonly approvalFollows: boolean }
-  | { readonly kind: 'approval'; readonly finding: Finding; readonly approval: ApprovalRequest }
+  | { readonly kind: 'approval'; readonly finding: Finding; readonly approval: ApprovalRequest; readonly plan?: ContainmentPlan }
   | { readonly kind: 'outcome'; readonly finding: Finding; readonly outcome: Outcome }
   | { readonly kind: 'failure'; readonly findingId?: string; readonly failure: TaskFailure };
 

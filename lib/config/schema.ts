@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { INDICATOR_IDS, type IndicatorId } from '../../lambdas/core/constants';
+import { DEFAULT_CONTAINMENT } from '../../lambdas/core/containment';
 import { DEFAULT_SETTINGS } from '../../lambdas/core/settings';
 
 /**
@@ -9,6 +10,7 @@ import { DEFAULT_SETTINGS } from '../../lambdas/core/settings';
  */
 
 const D = DEFAULT_SETTINGS;
+const C = DEFAULT_CONTAINMENT;
 
 const positive = (what: string) => z.number({ error: `a number (${what})` }).positive({ error: `a positive number (${what})` });
 const nonNegative = (what: string) => z.number({ error: `a number (${what})` }).min(0, { error: `a number >= 0 (${what})` });
@@ -141,7 +143,27 @@ export const deploymentShape = z
       .prefault({}),
     containment: z
       .strictObject({
-        mode: z.enum(['approval', 'notify-only'], { error: 'one of approval, notify-only' }).default('approval').describe('approval: escalated findings ask for a human decision; notify-only: never.'),
+        mode: z.enum(['approval', 'notify-only'], { error: 'one of approval, notify-only' }).default('approval').describe('approval: escalated findings ask for a human decision, and an approval quarantines; notify-only: never.'),
+        untrackSeconds: z
+          .number({ error: 'a number of seconds' })
+          .int({ error: 'a whole number of seconds' })
+          .min(0, { error: 'at least 0 seconds' })
+          .max(300, { error: 'at most 300 seconds' })
+          .default(C.untrackSeconds)
+          .describe('Wait between making flows untracked (allow-all group, short connection-tracking timeouts) and applying the isolation group.'),
+        autoScaling: z
+          .enum(['standby', 'detach'], { error: 'one of standby, detach' })
+          .default(C.autoScaling)
+          .describe('How a contained instance is kept from its Auto Scaling group: standby (returns on release) or detach.'),
+        removeInstanceProfile: z.boolean({ error: 'true or false' }).default(C.removeInstanceProfile).describe('Detach the instance profile while contained (restored on release).'),
+        revokeRoleSessions: z
+          .boolean({ error: 'true or false' })
+          .default(C.revokeRoleSessions)
+          .describe('Deny the instance profile role\'s sessions issued before containment (an inline policy; stays after release).'),
+        blockFlaggedIps: z
+          .boolean({ error: 'true or false' })
+          .default(C.blockFlaggedIps)
+          .describe('Deny the finding\'s public threat-intel IPv4 addresses in the network ACLs of the instances\' subnets (removed on release).'),
       })
       .prefault({}),
     retention: z

@@ -10,6 +10,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import type { EngineSettings } from '../../lambdas/core/settings';
+import { DEFAULT_CONTAINMENT } from '../../lambdas/core/containment';
 import type { DeploymentConfig } from '../config/schema';
 import { Detection } from '../constructs/detection/detection';
 import { logicalIdOf } from '../constructs/shared/grants';
@@ -156,6 +157,14 @@ export class ResponderStack extends Stack {
       signingKey,
       ...(slackWebhook ? { slackWebhook } : {}),
       containment: d.containment.mode,
+      quarantine: {
+        untrackSeconds: d.containment.untrackSeconds,
+        autoScaling: d.containment.autoScaling,
+        removeInstanceProfile: d.containment.removeInstanceProfile,
+        revokeRoleSessions: d.containment.revokeRoleSessions,
+        blockFlaggedIps: d.containment.blockFlaggedIps,
+        connectionTracking: DEFAULT_CONTAINMENT.connectionTracking,
+      },
       approvalTtlHours: d.approval.linkTtlHours,
       logRetention,
       ledgerDays: d.retention.ledgerDays,
@@ -182,6 +191,11 @@ export class ResponderStack extends Stack {
     new CfnOutput(this, 'ApprovalEndpointUrl', { value: this.workflow.endpoint.url.url, description: 'Base URL of approve/reject links' });
     new CfnOutput(this, 'FindingsTopicArn', { value: findingsTopic.topicArn });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'OperationsStateMachineArn', {
+      value: this.workflow.operations.stateMachineArn,
+      description: 'Release or (re)run a quarantine: {"action":"release"|"contain","findingId":"...","requestedBy":"..."}',
+    });
+    new CfnOutput(this, 'StateTableName', { value: table.tableName, description: 'Findings, manifests and correlation state (rogue-infra contain/release --table)' });
     new CfnOutput(this, 'FeedsBucketName', { value: feeds.bucketName, description: 'Threat-intel feeds: ip/<name> and domain/<name>' });
   }
 

@@ -117,12 +117,12 @@ describe('recordFinding', () => {
   it('orders history by when things happened', async () => {
     const finding = fresh();
     const options = { tableName: table };
-    await recordFinding(finding, { kind: 'outcome', at: '2025-05-15T05:00:00.000Z', detail: { kind: 'approved', summary: 'contained' } }, options);
+    await recordFinding(finding, { kind: 'outcome', at: '2025-05-15T05:00:00.000Z', detail: { kind: 'contained', summary: 'contained' } }, options);
     await recordFinding(finding, { kind: 'decision', at: '2025-05-15T04:30:00.000Z', detail: { decision: 'approve', approver: 'alice@example.com' } }, options);
     const entries = await history(finding.findingId, options);
     expect(entries.map((e) => [e.kind, e.version, e.summary])).toEqual([
       ['decision', 2, 'approve by alice@example.com'],
-      ['outcome', 1, 'approved: contained'],
+      ['outcome', 1, 'contained: contained'],
     ]);
   });
 
@@ -173,6 +173,9 @@ describe('nextStatus', () => {
     ['no decision in time', ev('outcome', { kind: 'no-decision' }), escalated, 'awaiting-approval', 'not-contained'],
     ['notify-only mode', ev('outcome', { kind: 'notify-only' }), escalated, 'escalated', 'not-contained'],
     ['a Tier 1 finding done', ev('outcome', { kind: 'not-escalated' }), tier1, 'open', 'closed'],
+    ['quarantined after approval', ev('outcome', { kind: 'contained' }), escalated, 'approved', 'contained'],
+    ['released by an operator', ev('outcome', { kind: 'released' }), escalated, 'contained', 'released'],
+    ['a contained finding that grew stays contained', ev('assessed'), escalated, 'contained', 'contained'],
     ['a failed task', ev('failed', { state: 'Quarantine' }), escalated, 'approved', 'approved'],
     ['an explicit status', { ...ev('closed-by-analyst'), status: 'closed' }, escalated, 'approved', 'closed'],
   ];

@@ -113,7 +113,10 @@ describe('quarantine', () => {
     expect(idx((s) => s.command === 'EnterStandbyCommand')).toBeLessThan(firstUntrack);
     expect(idx((s) => s.command === 'ModifyInstanceAttributeCommand' && s.input.DisableApiTermination !== undefined)).toBeLessThan(firstUntrack);
     expect(firstUntrack).toBeLessThan(firstIsolate);
-    expect(d.slept).toEqual([DEFAULT_CONTAINMENT.untrackSeconds * 1000]);
+    // One wait, counted from the untracking (a few ms ago), between untrack and isolate.
+    expect(d.slept).toHaveLength(1);
+    expect(d.slept[0]).toBeGreaterThan(DEFAULT_CONTAINMENT.untrackSeconds * 1000 - 5000);
+    expect(d.slept[0]).toBeLessThanOrEqual(DEFAULT_CONTAINMENT.untrackSeconds * 1000);
 
     // Every ENI (not only the primary), each sent exactly the one group it must have.
     for (const eni of [estate.primaryEni, estate.secondaryEni]) {
@@ -319,10 +322,11 @@ describe('optional steps', () => {
     const prepared = await prepare(finding, deps([]));
     expect(prepared.phase).toBe('prepared');
     expect(prepared.enis.map((e) => e.state)).toEqual(['untracked', 'untracked']);
-    const d = deps([]);
-    const isolated = await isolate(finding, d);
+    // The workflow's Wait state ran in between: isolation has nothing left to wait.
+    const later = { ...deps([]), now: () => new Date(Date.now() + (DEFAULT_CONTAINMENT.untrackSeconds + 1) * 1000) };
+    const slept: number[] = [];
+    const isolated = await isolate(finding, { ...later, sleep: (ms) => Promise.resolve(void slept.push(ms)) });
     expect(isolated.enis.map((e) => e.state)).toEqual(['isolated', 'isolated']);
-    // Both ENIs were already untracked: isolate does not wait again.
-    expect(d.slept).toEqual([]);
+    expect(slept).toEqual([]);
   });
 });

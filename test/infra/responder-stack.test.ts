@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cloudTrailPatterns } from '../../lib/constructs/detection/patterns';
-import { synthesize, type Synth } from './stack';
+import { synthesize, TEST_CONFIG, type Synth } from './stack';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown; Effect: string };
@@ -66,9 +66,10 @@ describe('detection', () => {
       Threshold: 0,
       AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
       Metrics: Match.arrayWith([
-        Match.objectLike({ Expression: 'failed + timedOut' }),
+        Match.objectLike({ Expression: 'failed + timedOut + operationsFailed' }),
         Match.objectLike({ Id: 'failed', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'ExecutionsFailed', Namespace: 'AWS/States' }) }) }),
         Match.objectLike({ Id: 'timedOut', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'ExecutionsTimedOut' }) }) }),
+        Match.objectLike({ Id: 'operationsFailed', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'ExecutionsFailed' }) }) }),
       ]),
     });
   });
@@ -87,7 +88,7 @@ describe('detection', () => {
 describe('functions', () => {
   it('run Node.js 24 on arm64 with tracing, in their own encrypted log groups', () => {
     const fns = ofType('AWS::Lambda::Function').filter(([id]) => !id.startsWith('CustomCDKBucketDeployment'));
-    expect(fns.length).toBe(9);
+    expect(fns.length).toBe(10);
     for (const [, fn] of fns) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogGroup: expect.anything() as unknown });
@@ -118,8 +119,10 @@ describe('least privilege', () => {
   });
 
   it('lets the tagger write only the responder\'s own tag keys, on instances and Elastic IPs', () => {
-    const tag = statements().find(({ st }) => actions(st).includes('ec2:CreateTags'))!.st;
-    expect(tag.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': ['rogue-infra:finding-id', 'rogue-infra:severity', 'rogue-infra:status'] } });
+    const tag = statements().find(({ policy, st }) => policy.startsWith('WorkflowTasksTagRole') && actions(st).includes('ec2:CreateTags'))!.st;
+    expect(tag.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': [
+      'rogue-infra:finding-id', 'rogue-infra:severity', 'rogue-infra:status', 'rogue-infra:containment', 'rogue-infra:manifest', 'rogue-infra:instance-id', 'rogue-infra:device', 'rogue-infra:group',
+    ] } });
     expect(JSON.stringify(tag.Resource)).toMatch(/:instance\/\*.*:elastic-ip\/\*/);
   });
 
@@ -128,6 +131,40 @@ describe('least privilege', () => {
       if (policy.startsWith('CustomCDKBucketDeployment')) continue;
       for (const a of actions(st)) expect(a, policy).not.toMatch(/\*$/);
     }
+  });
+
+  it('lets the Contain function change only instances and interfaces under containment, and rules only on its own groups', () => {
+    const contain = statements().filter(({ policy }) => policy.startsWith('WorkflowTasksContainRole'));
+    const grant = (action: string, resource: RegExp) => contain.filter(({ st }) => actions(st).includes(action) && JSON.stringify(st.Resource).match(resource)).map(({ st }) => st);
+    const tagged = { Null: { 'aws:ResourceTag/rogue-infra:containment': 'false' } };
+    expect(grant('ec2:ModifyInstanceAttribute', /:instance\/\*/)).toEqual([expect.objectContaining({ Condition: tagged })]);
+    expect(grant('ec2:ModifyNetworkInterfaceAttribute', /:network-interface\/\*/)).toEqual([expect.objectContaining({ Condition: tagged })]);
+    for (const a of ['ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress']) {
+      expect(grant(a, /security-group/)).toEqual([expect.objectContaining({ Condition: { Null: { 'aws:ResourceTag/rogue-infra:group': 'false' } } })]);
+    }
+    expect(grant('ec2:CreateSnapshot', /::snapshot/)).toEqual([expect.objectContaining({ Condition: { Null: { 'aws:RequestTag/rogue-infra:finding-id': 'false' } } })]);
+    // Nothing that destroys evidence, and the optional steps only when configured (they are off here).
+    const all = contain.flatMap(({ st }) => actions(st));
+    for (const a of ['ec2:TerminateInstances', 'ec2:DeleteSnapshot', 'ec2:DeleteVolume', 'ec2:StopInstances', 'iam:PutRolePolicy', 'iam:PassRole', 'ec2:CreateNetworkAclEntry', 'ec2:DisassociateIamInstanceProfile']) {
+      expect(all, a).not.toContain(a);
+    }
+  });
+
+  it('grants the optional containment steps when the configuration turns them on, each scoped', () => {
+    const withOptions = synthesize({ ...TEST_CONFIG, deployment: { ...TEST_CONFIG.deployment, containment: { removeInstanceProfile: true, revokeRoleSessions: true, blockFlaggedIps: true, untrackSeconds: 120 } } });
+    const res = withOptions.template.toJSON().Resources as Record<string, Resource>;
+    const sts = Object.entries(res)
+      .filter(([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith('WorkflowTasksContainRole'))
+      .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    const find = (a: string) => sts.find((st) => actions(st).includes(a));
+    expect(find('iam:PutRolePolicy')?.Condition).toEqual({ StringEquals: { 'iam:PolicyName': 'rogue-infra-revoke-older-sessions' } });
+    expect(find('iam:PassRole')?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } });
+    expect(find('ec2:DisassociateIamInstanceProfile')?.Condition).toEqual({ Null: { 'aws:ResourceTag/rogue-infra:containment': 'false' } });
+    expect(JSON.stringify(find('ec2:CreateNetworkAclEntry')?.Resource)).toMatch(/network-acl\/\*/);
+    const fn = Object.entries(res).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('WorkflowTasksContain'))![1];
+    const env = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
+    expect(JSON.parse(env.CONTAINMENT_SETTINGS!)).toMatchObject({ untrackSeconds: 120, removeInstanceProfile: true, revokeRoleSessions: true, blockFlaggedIps: true, autoScaling: 'standby' });
+    expect(fn.Properties.Timeout).toBe(420);
   });
 
   it('lets only the approval endpoint answer the waiting workflow, and only that state machine', () => {
@@ -161,7 +198,7 @@ describe('the workflow', () => {
   let states: Record<string, State>;
 
   beforeAll(() => {
-    const sm = ofType('AWS::StepFunctions::StateMachine')[0]![1];
+    const sm = ofType('AWS::StepFunctions::StateMachine').find(([id]) => id.startsWith('WorkflowStateMachine'))![1];
     expect(sm.Properties).toMatchObject({ StateMachineType: 'STANDARD', TracingConfiguration: { Enabled: true }, LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true } });
     // The definition is a Fn::Join of strings and function ARNs: resolve the ARNs to placeholders.
     const parts = (sm.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
@@ -173,7 +210,8 @@ describe('the workflow', () => {
     expect(Object.keys(states)).toEqual(expect.arrayContaining([
       'Describe the instances and the account', 'Assess with what was learned', 'Record the finding', 'Tag the instances and addresses',
       'Escalated to Tier 2?', 'Notify the Tier 1 finding', 'Notify the escalation', 'Create the approval request', 'Notify the approvers',
-      'Record the approval request', 'Wait for a decision', 'Approved?', 'Approved', 'Rejected: not contained', 'No decision by the deadline',
+      'Plan the containment (dry run)', 'Record the approval request', 'Wait for a decision', 'Approved?',
+      'Preserve the evidence and untrack flows', 'Let tracked flows go untracked', 'Isolate the instances', 'Contained', 'Rejected: not contained', 'No decision by the deadline',
       'Notify the outcome', 'Record the outcome', 'Notify the failure', 'Record the failure', 'Workflow failed', 'Done',
     ]));
   });
@@ -188,6 +226,26 @@ describe('the workflow', () => {
       expect(all?.Next, name).toBe(`${name}: failed`);
       expect(states[`${name}: failed`]?.Next).toBe('Notify the failure');
     }
+  });
+
+  it('quarantines only after approval: evidence and untrack, a wait, isolation, then the outcome', () => {
+    const choice = states['Approved?'] as State & { Choices: { Next: string }[]; Default: string };
+    expect(choice.Choices[0]!.Next).toBe('Preserve the evidence and untrack flows');
+    expect(choice.Default).toBe('Rejected: not contained');
+    expect(states['Preserve the evidence and untrack flows']?.Next).toBe('Let tracked flows go untracked');
+    expect(states['Let tracked flows go untracked']).toMatchObject({ Type: 'Wait', Seconds: 60, Next: 'Isolate the instances' });
+    expect(states['Isolate the instances']?.Next).toBe('Contained');
+    expect(states['Contained']?.Next).toBe('Notify the outcome');
+    // The approver sees the dry run: the plan comes before the approval request.
+    expect(states['Notify the escalation']?.Next).toBe('Plan the containment (dry run)');
+    expect(states['Plan the containment (dry run)']?.Next).toBe('Create the approval request');
+  });
+
+  it('has an operations state machine for release and quarantine by hand, and outputs it with the table', () => {
+    const ops = ofType('AWS::StepFunctions::StateMachine').find(([id]) => id.startsWith('WorkflowOperations'));
+    expect(ops).toBeDefined();
+    const outputs = s.template.toJSON().Outputs as Record<string, unknown>;
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['OperationsStateMachineArn', 'StateTableName']));
   });
 
   it('waits for the approval with a task token until the links expire, then says it was not contained', () => {

@@ -18,7 +18,9 @@ export function runnable(def: unknown): Record<string, unknown> {
 }
 
 /** The state machine definition synthesized from `config` (see test/infra/stack.ts). */
-export function synthesizedDefinition(config?: Record<string, unknown>): Record<string, unknown> {
-  const sm = Object.values(synthesize(config).template.findResources('AWS::StepFunctions::StateMachine'))[0] as { Properties: { DefinitionString: unknown } };
+export function synthesizedDefinition(config?: Record<string, unknown>, which: 'workflow' | 'operations' = 'workflow'): Record<string, unknown> {
+  const machines = synthesize(config).template.findResources('AWS::StepFunctions::StateMachine');
+  const prefix = which === 'workflow' ? 'WorkflowStateMachine' : 'WorkflowOperations';
+  const [, sm] = Object.entries(machines).find(([id]) => id.startsWith(prefix)) as [string, { Properties: { DefinitionString: unknown } }];
   return runnable(sm.Properties.DefinitionString);
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { EC2Client, DescribeTagsCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { EC2Client, DescribeNetworkInterfacesCommand, DescribeTagsCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
@@ -12,12 +12,16 @@ import type { CloudTrailRecord } from '../../lambdas/core/cloudtrail/types';
 import { withDefaults } from '../../lambdas/core/settings';
 import { emptyThreatIntel } from '../../lambdas/core/threat-intel';
 import type { WorkflowInput } from '../../lambdas/core/workflow';
-import { history } from '../../lambdas/adapters/findings';
+import { getFinding, history } from '../../lambdas/adapters/findings';
 import { Ledger } from '../../lambdas/adapters/ledger';
 import { scoreEvent } from '../../lambdas/handlers/score';
 import { createResponderTable, unique } from '../support/aws';
 import { MOTO_ACCOUNT } from '../support/moto';
 import { synthesizedDefinition } from '../support/definition';
+import { buildEstate, recordingClients } from '../support/estate';
+import { containmentStore } from '../../lambdas/adapters/containment-store';
+import { DEFAULT_CONTAINMENT } from '../../lambdas/core/containment';
+import { makeContainHandler } from '../../lambdas/handlers/contain';
 
 /**
  * The synthesized state machine definition, run by aws-local-stepfunctions
@@ -53,6 +57,8 @@ type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 let definition: Record<string, unknown>;
 let notifyOnlyDefinition: Record<string, unknown>;
+let operationsDefinition: Record<string, unknown>;
+let operationHandlers: Record<string, Handler>;
 let handlers: Record<string, Handler>;
 let approve: Handler;
 let awaitDecision: Handler;
@@ -103,9 +109,27 @@ async function run(input: WorkflowInput, wait: Handler, extra: Record<string, Ha
   const bound = { ...handlers, 'Wait for a decision': wait, ...extra };
   const taskResourceLocalHandlers = Object.fromEntries(Object.entries(bound).map(([name, fn]) => [name, (i: unknown) => fn(i, ctx)]));
   const execution = sm.run(input as never, {
-    overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, retryIntervalOverrides: Object.fromEntries(Object.keys(bound).map((n) => [n, 0])) },
+    overrides: {
+      taskResourceLocalHandlers: taskResourceLocalHandlers as never,
+      retryIntervalOverrides: Object.fromEntries(Object.keys(bound).map((n) => [n, 0])),
+      // The untrack wait is real time in the cloud; here it is the order that matters.
+      waitTimeOverrides: { 'Let tracked flows go untracked': 0 },
+    },
     context: { Task: { Token: `token-${unique('t')}` } },
   });
+  try {
+    return { ok: true as const, output: (await execution.result) as Record<string, unknown> };
+  } catch (err) {
+    return { ok: false as const, error: err as Error };
+  }
+}
+
+/** The operations state machine on the real handlers. */
+async function runOperation(input: Record<string, unknown>) {
+  const { StateMachine } = await import('aws-local-stepfunctions');
+  const sm = new StateMachine(operationsDefinition as never, { validationOptions: { checkPaths: false } });
+  const taskResourceLocalHandlers = Object.fromEntries(Object.entries(operationHandlers).map(([name, fn]) => [name, (i: unknown) => fn(i, ctx)]));
+  const execution = sm.run(input as never, { overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, retryIntervalOverrides: Object.fromEntries(Object.keys(operationHandlers).map((n) => [n, 0])) } });
   try {
     return { ok: true as const, output: (await execution.result) as Record<string, unknown> };
   } catch (err) {
@@ -203,9 +227,11 @@ beforeAll(async () => {
     FEEDS_BUCKET: bucket,
     THREAT_INTEL_REFRESH_MINUTES: '15',
     RESPONDER_SETTINGS: JSON.stringify(settings),
+    // Isolation waits out what is left of the untrack time after the (skipped) Wait state: keep it short here.
+    CONTAINMENT_SETTINGS: JSON.stringify({ untrackSeconds: 1 }),
   });
   const load = async (name: string): Promise<Handler> => ((await import(`../../lambdas/handlers/${name}.ts`)) as { handler: Handler }).handler;
-  const [enrich, assess, record, tag, notify, requestApproval] = await Promise.all(['enrich', 'assess', 'record', 'tag', 'notify', 'request-approval'].map(load));
+  const [enrich, assess, record, tag, notify, requestApproval, contain] = await Promise.all(['enrich', 'assess', 'record', 'tag', 'notify', 'request-approval', 'contain'].map(load));
   approve = await load('approve');
   awaitDecision = await load('await-decision');
   handlers = {
@@ -222,7 +248,12 @@ beforeAll(async () => {
     'Record the outcome': record!,
     'Notify the failure': notify!,
     'Record the failure': record!,
+    'Plan the containment (dry run)': contain!,
+    'Preserve the evidence and untrack flows': contain!,
+    'Isolate the instances': contain!,
   };
+  operationHandlers = { 'Run the operation': contain!, 'Notify what changed': notify!, 'Record what changed': record!, 'Notify the failure': notify! };
+  operationsDefinition = synthesizedDefinition(undefined, 'operations');
   sfn.on(SendTaskSuccessCommand).resolves({});
 }, 120_000);
 
@@ -268,23 +299,103 @@ describe('the escalation workflow, run locally on the real handlers', () => {
     expect(finding.escalationReasons).toContain('threat-intel match');
   });
 
-  it('Tier 2, approved: asks, the approver opens the link and confirms, the decision is recorded with who and where', async () => {
-    const input = await escalatedFinding();
+  it('Tier 2, approved: shows the plan, the approver confirms, the instance is quarantined, and the outcome says what was done', async () => {
+    const estate = await buildEstate();
+    const user = `arn:aws:iam::${MOTO_ACCOUNT}:user/${unique('mallory')}`;
+    const input = await scoredInput([launchRecord({ arn: user, type: 'IAMUser' }, [estate.instanceId], 'g5.xlarge', REGION)]);
     expect(input.finding.escalate).toBe(true);
     const r = await run(input, person('approve', 'ana@example.com'));
     expect(r.ok).toBe(true);
     const out = r.ok ? r.output : {};
     expect(out.decision).toMatchObject({ decision: 'approve', approver: 'ana@example.com', sourceIp: '198.51.100.200' });
-    expect(out.outcome).toMatchObject({ kind: 'approved', summary: expect.stringMatching(/^Approved by ana@example\.com at /) as unknown });
+    // The dry run the approver saw named both interfaces and both volumes.
+    const plan = out.plan as { instances: { enis: { networkInterfaceId: string }[]; snapshots: { volumeId: string }[] }[] };
+    expect(plan.instances[0]!.enis.map((e) => e.networkInterfaceId)).toEqual([estate.primaryEni, estate.secondaryEni]);
+    expect(plan.instances[0]!.snapshots).toHaveLength(2);
+    const outcome = out.outcome as { kind: string; summary: string; containment: { phase: string; enis: { state: string }[]; snapshots: unknown[]; manifest: string } };
+    expect(outcome).toMatchObject({ kind: 'contained', summary: expect.stringMatching(/^Approved by ana@example\.com at .*\. Contained 1 instance\(s\)/) as unknown });
+    expect(outcome.containment).toMatchObject({ phase: 'isolated', manifest: `${table} FINDING#${input.finding.findingId} CONTAINMENT` });
+    expect(outcome.containment.enis.map((e) => e.state)).toEqual(['isolated', 'isolated']);
+    expect(outcome.containment.snapshots).toHaveLength(2);
+
+    // EC2 as it is now: both interfaces on the isolation group alone, evidence kept, tags say so.
+    const ec2 = new EC2Client({ region: REGION });
+    const enis = await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [estate.primaryEni, estate.secondaryEni] }));
+    const groups = new Set(enis.NetworkInterfaces!.map((n) => n.Groups!.map((g) => g.GroupId).join(',')));
+    expect(groups.size).toBe(1);
+    expect([...groups][0]).toMatch(/^sg-\w+$/);
+    expect([...groups][0]).not.toBe(estate.web);
+    const tags = await ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'resource-id', Values: [estate.instanceId] }] }));
+    expect(tags.Tags?.find((t) => t.Key === 'rogue-infra:containment')?.Value).toBe('quarantined');
+
     const kinds = (await history(input.finding.findingId, { tableName: table })).map((h) => h.kind);
     expect(kinds).toEqual(['assessed', 'approval-requested', 'outcome']);
+    expect((await getFinding(input.finding.findingId, { tableName: table }))?.status).toBe('contained');
     const mail = (await notifications()).filter((m) => m.message.includes(input.finding.findingId));
     expect(mail.map((m) => m.subject)).toEqual([
       expect.stringMatching(/^\[Tier 2 ESCALATION\]/),
       expect.stringMatching(/approval/i),
-      expect.stringMatching(/approved/i),
+      expect.stringMatching(/^\[Tier 2 CONTAINED\]/),
     ]);
     expect(mail[1]!.message).toContain('https://approve.example.test/?');
+    expect(mail[1]!.message).toContain('WHAT APPROVING DOES (DRY RUN, NOTHING CHANGED YET)');
+    expect(mail[1]!.message).toContain(`${estate.secondaryEni}: `);
+    expect(mail[2]!.message).toMatch(new RegExp(`${estate.secondaryEni} \\(${estate.instanceId}\\): isolated`));
+    expect(mail[2]!.message).toMatch(/snapshot snap-\w+ of vol-\w+ \(kept\)/);
+
+    // An operator releases it through the operations state machine: groups back, notified, recorded.
+    const released = await runOperation({ action: 'release', findingId: input.finding.findingId, requestedBy: 'sam.ops@example.com' });
+    expect(released.ok).toBe(true);
+    const back = await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [estate.primaryEni] }));
+    expect(back.NetworkInterfaces![0]!.Groups!.map((g) => g.GroupId)).toEqual([estate.web]);
+    expect((await getFinding(input.finding.findingId, { tableName: table }))?.status).toBe('released');
+    const after = (await notifications()).filter((m) => m.message.includes(input.finding.findingId));
+    expect(after.map((m) => m.subject)).toEqual([expect.stringMatching(/^\[RELEASED\]/)]);
+    expect(after[0]!.message).toMatch(/Released from containment by sam\.ops@example\.com/);
+
+    // Twice is a clear no-op: nothing notified, the reason in the output.
+    const again = await runOperation({ action: 'release', findingId: input.finding.findingId });
+    expect(again.ok && again.output).toMatchObject({ changed: false, message: expect.stringMatching(/already released/) as unknown });
+    expect((await notifications()).filter((m) => m.message.includes(input.finding.findingId))).toEqual([]);
+  });
+
+  it('a quarantine that fails part way notifies the state of every ENI and fails; the operator\'s "contain" finishes it', async () => {
+    const estate = await buildEstate();
+    const user = `arn:aws:iam::${MOTO_ACCOUNT}:user/${unique('mallory')}`;
+    const input = await scoredInput([launchRecord({ arn: user, type: 'IAMUser' }, [estate.instanceId], 'g5.xlarge', REGION)]);
+    // Isolation of the secondary interface is refused (an SCP, say); everything else is real.
+    const clients = recordingClients([]);
+    clients.ec2.middlewareStack.add(
+      (next) => async (args) => {
+        const i = args.input as { NetworkInterfaceId?: string; Groups?: string[] };
+        if (i.NetworkInterfaceId === estate.secondaryEni && i.Groups && !i.Groups.includes(estate.web)) {
+          const { isolation } = (await containmentStore({ tableName: table }).get(input.finding.findingId))!.progress.groups[estate.vpcId]!;
+          if (i.Groups[0] === isolation) throw Object.assign(new Error('explicit deny in a service control policy'), { name: 'UnauthorizedOperation', $metadata: {} });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'scp' },
+    );
+    const broken = makeContainHandler({ store: containmentStore({ tableName: table }), clients: () => clients, settings: { ...DEFAULT_CONTAINMENT, untrackSeconds: 1 }, getFinding: () => Promise.resolve(undefined) });
+    const r = await run(input, person('approve', 'ana@example.com'), { 'Isolate the instances': (i) => broken((i as { Payload: unknown }).Payload ?? i) });
+    expect(r.ok).toBe(false);
+    const mail = (await notifications()).filter((m) => m.message.includes(input.finding.findingId));
+    const failure = mail.at(-1)!;
+    expect(failure.subject).toMatch(/^\[WORKFLOW FAILED\] Isolate the instances: ContainmentError/);
+    expect(failure.message).toContain(`${estate.primaryEni} (${estate.instanceId}): isolated`);
+    expect(failure.message).toContain(`${estate.secondaryEni} (${estate.instanceId}): untracked`);
+    expect(failure.message).toContain('rogue-infra contain FINDING_ID');
+    expect((await containmentStore({ tableName: table }).get(input.finding.findingId))!.progress.phase).toBe('failed');
+
+    // The cause is fixed; an operator runs the quarantine again through the operations state machine.
+    const rerun = await runOperation({ action: 'contain', findingId: input.finding.findingId, requestedBy: 'sam.ops@example.com' });
+    expect(rerun.ok).toBe(true);
+    const enis = await new EC2Client({ region: REGION }).send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [estate.primaryEni, estate.secondaryEni] }));
+    expect(new Set(enis.NetworkInterfaces!.map((n) => n.Groups!.map((g) => g.GroupId).join(','))).size).toBe(1);
+    const done = (await notifications()).filter((m) => m.message.includes(input.finding.findingId));
+    expect(done.map((m) => m.subject)).toEqual([expect.stringMatching(/^\[Tier 2 CONTAINED\]/)]);
+    expect(done[0]!.message).toMatch(/Contained: quarantine run by sam\.ops@example\.com\./);
+    expect((await getFinding(input.finding.findingId, { tableName: table }))?.status).toBe('contained');
   });
 
   it('Tier 2, rejected: not contained, and says who rejected it', async () => {

@@ -1,5 +1,6 @@
 import type { Answers, Finding } from '../model';
 import type { ApprovalRequest, Enrichment, Notification, Outcome, TaskFailure } from '../workflow';
+import { describePlan, type ContainmentPlan } from '../containment';
 import {
   ANSWER_LABEL,
   APPROVAL_WARNING,
@@ -7,7 +8,10 @@ import {
   NOT_CONTAINED,
   QUESTION_ORDER,
   REJECT_MEANS,
+  RERUN_CONTAINMENT,
+  SETTLED,
   TIER_LABEL,
+  containmentLines,
   acquisitionSummary,
   clip,
   duration,
@@ -74,6 +78,12 @@ const t = (value: string): string => escapeMrkdwn(oneLine(value));
 function code(value: string, max = 120): string {
   // A backtick would close the span early; U+02CB looks the same and cannot.
   return `\`${escapeMrkdwn(clip(oneLine(value), max).replace(/`/g, '\u02cb'))}\``;
+}
+
+/** Untrusted lines as a preformatted block (each line flattened and escaped), cut to `max` characters. */
+function codeBlock(lines: readonly string[], max: number): string {
+  const body = lines.map((l) => escapeMrkdwn(oneLine(l)).replace(/`/g, '\u02cb')).join('\n');
+  return `\`\`\`\n${clip(body, max)}\n\`\`\``;
 }
 
 function codes(values: readonly string[], max: number): string {
@@ -248,13 +258,14 @@ function findingBlocks(f: Finding, enrichment: Enrichment | undefined, approvalF
   ];
 }
 
-function approvalBlocks(f: Finding, a: ApprovalRequest): (Block | undefined)[] {
+function approvalBlocks(f: Finding, a: ApprovalRequest, plan?: ContainmentPlan): (Block | undefined)[] {
   return [
     header(`:raised_hand: TIER 2 APPROVAL NEEDED · ${f.severity}`),
     section(`*Contain this finding?*\n${summaryLine(f)}`),
     findingFields(f),
     whyBlock(f),
     resourcesBlock(f),
+    plan ? section(`*What approving does* (dry run, nothing changed yet)\n${codeBlock(describePlan(plan), 2500)}`) : undefined,
     divider,
     section(`${t(APPROVE_MEANS)}\n${t(REJECT_MEANS)}`),
     {
@@ -273,7 +284,8 @@ function approvalBlocks(f: Finding, a: ApprovalRequest): (Block | undefined)[] {
 }
 
 const OUTCOME_BADGE: Record<Outcome['kind'], string> = {
-  approved: ':white_check_mark: TIER 2 containment APPROVED',
+  contained: ':lock: TIER 2 CONTAINED',
+  released: ':unlock: RELEASED from containment',
   rejected: ':no_entry_sign: TIER 2 containment REJECTED',
   'no-decision': ':warning: TIER 2 NO DECISION: not contained',
   'not-escalated': ':information_source: Tier 1: not escalated',
@@ -282,7 +294,7 @@ const OUTCOME_BADGE: Record<Outcome['kind'], string> = {
 
 function outcomeBlocks(f: Finding, o: Outcome): (Block | undefined)[] {
   const d = o.decision;
-  const open = o.kind !== 'approved' && o.kind !== 'not-escalated';
+  const open = !SETTLED.has(o.kind);
   return [
     header(`${OUTCOME_BADGE[o.kind]} · ${f.severity}`),
     section(`*${t(outcomeLine(o))}*\n${t(clip(o.summary, 1500))}`),
@@ -295,6 +307,7 @@ function outcomeBlocks(f: Finding, o: Outcome): (Block | undefined)[] {
           ['Browser', d.userAgent ? t(clip(d.userAgent, 200)) : undefined],
         ])
       : undefined,
+    o.containment ? section(`*Containment*\n${codeBlock(containmentLines(o.containment), 2500)}`) : undefined,
     divider,
     section(summaryLine(f)),
     findingFields(f),
@@ -313,7 +326,11 @@ function failureBlocks(findingId: string | undefined, failure: TaskFailure): (Bl
       ['Finding', findingId ? code(findingId) : 'unknown'],
     ]),
     section(`*Cause*\n${code(trimCause(failure.cause), 1000)}`),
-    section('Look at the execution in the Step Functions console, fix the cause, and handle the finding by hand or start the workflow again.'),
+    section(
+      failure.error === 'ContainmentError'
+        ? t(RERUN_CONTAINMENT)
+        : 'Look at the execution in the Step Functions console, fix the cause, and handle the finding by hand or start the workflow again.',
+    ),
     footer(findingId),
   ];
 }
@@ -327,12 +344,12 @@ export function renderSlack(n: Notification): SlackMessage {
       badge = n.finding.tier === 2 ? ':rotating_light: ' : ':information_source: ';
       break;
     case 'approval':
-      blocks = approvalBlocks(n.finding, n.approval);
+      blocks = approvalBlocks(n.finding, n.approval, n.plan);
       badge = ':raised_hand: ';
       break;
     case 'outcome':
       blocks = outcomeBlocks(n.finding, n.outcome);
-      badge = n.outcome.kind === 'approved' ? ':white_check_mark: ' : n.outcome.kind === 'not-escalated' ? ':information_source: ' : ':warning: ';
+      badge = n.outcome.kind === 'contained' ? ':lock: ' : n.outcome.kind === 'released' ? ':unlock: ' : n.outcome.kind === 'not-escalated' ? ':information_source: ' : ':warning: ';
       break;
     case 'failure':
       blocks = failureBlocks(n.findingId, n.failure);

@@ -1,6 +1,7 @@
 import { IndicatorId } from '../constants';
 import type { Answer, Answers, Finding } from '../model';
 import type { AccountContext, ApprovalRequest, Enrichment, InstanceContext, Notification, Outcome, TaskFailure } from '../workflow';
+import { describePlan, type ContainmentPlan, type ContainmentReport } from '../containment';
 
 /**
  * The e-mail rendering of a notification (SNS delivers it as a plain-text
@@ -181,7 +182,8 @@ function findingSubjects(tag: string, f: Finding, verb = '', suffix = ''): strin
 }
 
 const OUTCOME_TAG: Record<Outcome['kind'], string> = {
-  approved: 'Tier 2 APPROVED',
+  contained: 'Tier 2 CONTAINED',
+  released: 'RELEASED',
   rejected: 'Tier 2 REJECTED',
   'no-decision': 'Tier 2 NO DECISION',
   'not-escalated': 'Tier 1 not escalated',
@@ -189,7 +191,8 @@ const OUTCOME_TAG: Record<Outcome['kind'], string> = {
 };
 
 const OUTCOME_SUFFIX: Record<Outcome['kind'], string> = {
-  approved: ', containment approved',
+  contained: ', contained',
+  released: ', released from containment',
   rejected: ', not contained',
   'no-decision': ', not contained',
   'not-escalated': '',
@@ -263,13 +266,18 @@ export const APPROVAL_WARNING =
 export const APPROVE_MEANS = 'Approve to contain: volumes are snapshotted first, then the instances are isolated per network interface. Nothing is terminated, so the evidence stays.';
 export const REJECT_MEANS = 'Reject to leave everything running (for example, when the owner confirms the activity).';
 
+/** Outcomes after which nothing is left to do by hand. */
+export const SETTLED: ReadonlySet<Outcome['kind']> = new Set(['contained', 'released', 'not-escalated']);
+
 /** One sentence for an outcome, with who decided, when and from where. */
 export function outcomeLine(o: Outcome): string {
   const d = o.decision;
   const by = d ? ` by ${oneLine(d.approver)} at ${formatTime(d.decidedAt)}${d.sourceIp ? ` from ${oneLine(d.sourceIp)}` : ''}` : '';
   switch (o.kind) {
-    case 'approved':
-      return `Containment approved${by}.`;
+    case 'contained':
+      return d || !o.requestedBy ? `Contained: approved${by}, then quarantined.` : `Contained: quarantine run by ${oneLine(o.requestedBy)}.`;
+    case 'released':
+      return `Released from containment${o.requestedBy ? ` by ${oneLine(o.requestedBy)}` : ''}: the instances are back on their recorded security groups and settings.`;
     case 'rejected':
       return `Containment rejected${by}: the finding is not contained.`;
     case 'no-decision':
@@ -438,7 +446,25 @@ function recap(f: Finding): string[] {
   ];
 }
 
-function approvalBody(f: Finding, a: ApprovalRequest): string[] {
+/** What a quarantine or release did, for the outcome message: per ENI, the snapshots, the manifest. */
+export function containmentLines(r: ContainmentReport): string[] {
+  return [
+    ...kv([
+      ['Manifest', r.manifest],
+      ['Phase', r.phase],
+    ]),
+    ...r.enis.map((e) => `${e.networkInterfaceId} (${e.instanceId}): ${e.state} [${e.groups.join(', ')}]`),
+    ...r.snapshots.map((s) => `snapshot ${s.snapshotId} of ${s.volumeId} (kept)`),
+    ...r.skipped.map((s) => `skipped ${s.instanceId} (${s.region}): ${oneLine(s.reason)}`),
+    ...r.notes.map((n) => `note: ${clip(oneLine(n), 400)}`),
+    ...r.errors.map((e) => `ERROR: ${clip(oneLine(e), 400)}`),
+  ];
+}
+
+export const RERUN_CONTAINMENT =
+  'Containment stopped part way; the manifest and the snapshots taken so far are kept. Fix the cause, then run it again: it continues where it stopped (rogue-infra contain FINDING_ID --table TABLE, or invoke the Contain function with {"action":"contain","findingId":"FINDING_ID"}).';
+
+function approvalBody(f: Finding, a: ApprovalRequest, plan?: ContainmentPlan): string[] {
   return [
     'APPROVAL NEEDED: contain this Tier 2 finding?',
     headline(f),
@@ -450,6 +476,7 @@ function approvalBody(f: Finding, a: ApprovalRequest): string[] {
     `Reject:  ${a.rejectUrl}`,
     '',
     `The links expire at ${formatTime(a.expiresAt)}. ${APPROVAL_WARNING}`,
+    ...(plan ? section('What approving does (dry run, nothing changed yet)', describePlan(plan).map((l) => clip(oneLine(l), 600))) : []),
     ...recap(f),
     ...section('Next steps', f.nextSteps.map((s) => `- ${clip(oneLine(s), 600)}`)),
     '',
@@ -472,11 +499,12 @@ function outcomeBody(f: Finding, o: Outcome): string[] {
         ]),
       )
     : [];
-  const open = o.kind !== 'approved' && o.kind !== 'not-escalated';
+  const open = !SETTLED.has(o.kind);
   return [
     outcomeLine(o),
     clip(oneLine(o.summary), 2000),
     ...decision,
+    ...(o.containment ? section('Containment', containmentLines(o.containment)) : []),
     ...recap(f),
     ...(open ? section('Next steps (by hand)', f.nextSteps.map((s) => `- ${clip(oneLine(s), 600)}`)) : []),
   ];
@@ -493,7 +521,7 @@ function failureBody(findingId: string | undefined, failure: TaskFailure): strin
       ['Finding', findingId ?? 'unknown'],
     ]),
     '',
-    'Look at the execution in the Step Functions console, fix the cause, and handle the finding by hand or start the workflow again.',
+    failure.error === 'ContainmentError' ? RERUN_CONTAINMENT : 'Look at the execution in the Step Functions console, fix the cause, and handle the finding by hand or start the workflow again.',
   ];
 }
 
@@ -506,7 +534,7 @@ export function renderEmail(n: Notification): { subject: string; body: string } 
       findingId = n.finding.findingId;
       break;
     case 'approval':
-      lines = approvalBody(n.finding, n.approval);
+      lines = approvalBody(n.finding, n.approval, n.plan);
       findingId = n.finding.findingId;
       break;
     case 'outcome':

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Choice, Condition, Errors, Fail, IntegrationPattern, JitterType, JsonPath, Pass, Result, Succeed, TaskInput, Timeout, type IChainable, type INextable, type State } from 'aws-cdk-lib/aws-stepfunctions';
+import { Choice, Condition, Errors, Fail, IntegrationPattern, JitterType, JsonPath, Pass, Result, Succeed, TaskInput, Timeout, Wait, WaitTime, type IChainable, type INextable, type State } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 
@@ -11,8 +11,10 @@ import type { Construct } from 'constructs';
  *   $.finding      the finding (re-assessed after enrichment)
  *   $.groupKey     its correlation group in the ledger
  *   $.enrichment   what the account says about it now
+ *   $.plan         the containment dry run shown to the approver
  *   $.approval     the approval request (escalated findings)
  *   $.decision     what the approver decided
+ *   $.containment  what quarantine did (manifest, snapshots, each ENI)
  *   $.outcome      how it ended
  *   $.failure      which state failed, and why
  *
@@ -29,6 +31,8 @@ export interface WorkflowTasks {
   readonly notify: IFunction;
   readonly requestApproval: IFunction;
   readonly awaitDecision: IFunction;
+  /** Plan (dry run), prepare and isolate: containment, one function. */
+  readonly contain: IFunction;
 }
 
 export interface DefinitionOptions {
@@ -36,6 +40,8 @@ export interface DefinitionOptions {
   readonly containment: 'approval' | 'notify-only';
   /** How long approval links work; the wait ends then. */
   readonly approvalTtl: Duration;
+  /** Between untracking and isolating. */
+  readonly untrackWait: Duration;
 }
 
 /** Errors worth another attempt: Lambda's own, throttling, and the responder's TransientError. */
@@ -111,7 +117,9 @@ export function buildDefinition(scope: Construct, tasks: WorkflowTasks, options:
     // approver answers or the links expire.
     const notifyEscalation = task('Notify the escalation', tasks.notify, notifyPayload(true), '$.notified');
     const requestApproval = task('Create the approval request', tasks.requestApproval, { 'finding.$': '$.finding' }, '$.approval');
-    const notifyApprovers = task('Notify the approvers', tasks.notify, { kind: 'approval', 'finding.$': '$.finding', 'approval.$': '$.approval' }, '$.notifiedApproval');
+    // The dry run: what approving will change, shown to the approver.
+    const planContainment = task('Plan the containment (dry run)', tasks.contain, { action: 'plan', 'finding.$': '$.finding' }, '$.plan');
+    const notifyApprovers = task('Notify the approvers', tasks.notify, { kind: 'approval', 'finding.$': '$.finding', 'approval.$': '$.approval', 'plan.$': '$.plan' }, '$.notifiedApproval');
     // A decision (or its absence) is news: notified, then recorded. Only
     // this branch has one; Step Functions rejects a state nothing reaches.
     const notifyOutcome = task('Notify the outcome', tasks.notify, { kind: 'outcome', 'finding.$': '$.finding', 'outcome.$': '$.outcome' }, '$.notifiedOutcome');
@@ -138,14 +146,21 @@ export function buildDefinition(scope: Construct, tasks: WorkflowTasks, options:
     wait.addCatch(whereItFailed(scope, 'Wait for a decision', notifyFailure), { resultPath: '$.error' });
     noDecision.next(notifyOutcome);
 
-    const approved = new Pass(scope, 'Approved', {
+    // Approved: quarantine. Evidence and untracking first, a wait for flows
+    // tracked under the old groups to turn untracked, then isolation.
+    const preserve = task('Preserve the evidence and untrack flows', tasks.contain, { action: 'prepare', 'finding.$': '$.finding' }, '$.containment');
+    const untrackWait = new Wait(scope, 'Let tracked flows go untracked', { time: WaitTime.duration(options.untrackWait) });
+    const isolate = task('Isolate the instances', tasks.contain, { action: 'isolate', 'finding.$': '$.finding' }, '$.containment');
+    const contained = new Pass(scope, 'Contained', {
       parameters: {
-        kind: 'approved',
-        'summary.$': "States.Format('Approved by {} at {}. Containment is the next step.', $.decision.approver, $.decision.decidedAt)",
+        kind: 'contained',
+        'summary.$': "States.Format('Approved by {} at {}. {}', $.decision.approver, $.decision.decidedAt, $.containment.summary)",
         'decision.$': '$.decision',
+        'containment.$': '$.containment',
       },
       resultPath: '$.outcome',
     });
+    preserve.next(untrackWait).next(isolate).next(contained);
     const rejected = new Pass(scope, 'Rejected: not contained', {
       parameters: {
         kind: 'rejected',
@@ -154,10 +169,10 @@ export function buildDefinition(scope: Construct, tasks: WorkflowTasks, options:
       },
       resultPath: '$.outcome',
     });
-    approved.next(notifyOutcome);
+    contained.next(notifyOutcome);
     rejected.next(notifyOutcome);
-    const decided = new Choice(scope, 'Approved?').when(Condition.stringEquals('$.decision.decision', 'approve'), approved).otherwise(rejected);
-    notifyEscalation.next(requestApproval).next(notifyApprovers).next(recordRequest).next(wait).next(decided);
+    const decided = new Choice(scope, 'Approved?').when(Condition.stringEquals('$.decision.decision', 'approve'), preserve).otherwise(rejected);
+    notifyEscalation.next(planContainment).next(requestApproval).next(notifyApprovers).next(recordRequest).next(wait).next(decided);
     escalated = notifyEscalation;
   } else {
     const notifyOnly = task('Notify the escalation', tasks.notify, notifyPayload(false), '$.notified');
@@ -183,4 +198,52 @@ function whereItFailed(scope: Construct, state: string, next: IChainable): Pass 
   });
   p.next(next);
   return p;
+}
+
+export interface OperationsTasks {
+  readonly contain: IFunction;
+  readonly notify: IFunction;
+  readonly record: IFunction;
+}
+
+/**
+ * The operators' state machine: release a contained finding, or run (and
+ * finish) its quarantine by hand, e.g. after a partial failure. Input:
+ * `{"action": "release" | "contain", "findingId": "...", "requestedBy": "..."}`.
+ * What changed is notified and recorded like a workflow outcome; nothing to
+ * do (never contained, already released) ends quietly with the reason.
+ */
+export function buildOperationsDefinition(scope: Construct, tasks: OperationsTasks): IChainable {
+  const failed = new Fail(scope, 'Operation failed', { error: 'OperationFailed', causePath: '$.failure.cause' });
+  const notifyFailure = new LambdaInvoke(scope, 'Notify the failure', {
+    lambdaFunction: tasks.notify,
+    payload: TaskInput.fromObject({ kind: 'failure', 'findingId.$': '$.request.findingId', 'failure.$': '$.failure' }),
+    payloadResponseOnly: true,
+    resultPath: JsonPath.DISCARD,
+    retryOnServiceExceptions: false,
+  })
+    .addRetry({ errors: RETRYABLE, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4, jitterStrategy: JitterType.FULL })
+    .addCatch(failed, { resultPath: '$.notifyFailureError' });
+  notifyFailure.next(failed);
+  const task = (name: string, fn: IFunction, payload: Record<string, unknown>, resultPath: string): LambdaInvoke => {
+    const t = new LambdaInvoke(scope, name, { lambdaFunction: fn, payload: TaskInput.fromObject(payload), payloadResponseOnly: true, resultPath, retryOnServiceExceptions: false });
+    t.addRetry({ errors: RETRYABLE, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4, jitterStrategy: JitterType.FULL });
+    t.addCatch(whereItFailed(scope, name, notifyFailure), { resultPath: '$.error' });
+    return t;
+  };
+  // requestedBy is optional in the input; a JSONPath to a missing field would
+  // fail the execution with an uncatchable States.Runtime error.
+  const request = new Pass(scope, 'Read the request', {
+    parameters: { 'request.$': 'States.JsonMerge(States.StringToJson(\'{"requestedBy":"an operator (unnamed)"}\'), $, false)' },
+  });
+  const run = task('Run the operation', tasks.contain, { 'action.$': '$.request.action', 'findingId.$': '$.request.findingId', 'requestedBy.$': '$.request.requestedBy' }, '$.result');
+  const notify = task('Notify what changed', tasks.notify, { kind: 'outcome', 'finding.$': '$.result.finding', 'outcome.$': '$.result.outcome' }, '$.notified');
+  const record = task('Record what changed', tasks.record, { 'finding.$': '$.result.finding', event: { kind: 'outcome', 'detail.$': '$.result.outcome' } }, '$.recorded');
+  const done = new Succeed(scope, 'Operation done');
+  const nothing = new Succeed(scope, 'Nothing to do', { outputPath: '$.result' });
+  notify.next(record).next(done);
+  const changed = new Choice(scope, 'Anything changed?')
+    .when(Condition.and(Condition.booleanEquals('$.result.changed', true), Condition.isPresent('$.result.finding')), notify)
+    .otherwise(nothing);
+  return request.next(run).next(changed);
 }

@@ -11,6 +11,8 @@ import type { EngineSettings } from '../../../lambdas/core/settings';
 import { TAG } from '../../../lambdas/core/workflow';
 import { grantFeedsRead, grantPublish, grantTable } from '../shared/grants';
 import { ResponderFunction } from '../shared/responder-function';
+import { grantContainment } from './containment-grants';
+import type { ContainmentSettings } from '../../../lambdas/core/containment';
 
 export interface WorkflowFunctionsProps {
   readonly settings: EngineSettings;
@@ -28,6 +30,8 @@ export interface WorkflowFunctionsProps {
   readonly ledgerDays: number;
   readonly findingDays: number;
   readonly threatIntelRefreshMinutes: number;
+  /** How quarantine runs (`deployment.containment`, less the mode). */
+  readonly quarantine: ContainmentSettings;
 }
 
 /**
@@ -44,6 +48,7 @@ export class WorkflowFunctions extends Construct {
   readonly notify: ResponderFunction;
   readonly requestApproval: ResponderFunction;
   readonly awaitDecision: ResponderFunction;
+  readonly contain: ResponderFunction;
 
   constructor(scope: Construct, id: string, props: WorkflowFunctionsProps) {
     super(scope, id);
@@ -107,6 +112,19 @@ export class WorkflowFunctions extends Construct {
 
     this.awaitDecision = make('AwaitDecision', 'await-decision', 'Stores the workflow task token of an approval request', table);
     grantTable(this.awaitDecision.responderRole, props.table, props.key, 'write');
+
+    // Containment waits in-process only when an operator reruns it (the
+    // workflow waits in a Wait state): the untrack wait plus the calls.
+    const containTimeout = Duration.seconds(Math.min(900, props.quarantine.untrackSeconds + 300));
+    this.contain = make(
+      'Contain',
+      'contain',
+      'Plans, quarantines (evidence, untrack, isolate per ENI) and releases the instances of a finding',
+      { ...table, FINDING_DAYS: String(props.findingDays), CONTAINMENT_SETTINGS: JSON.stringify(props.quarantine) },
+      containTimeout,
+    );
+    grantTable(this.contain.responderRole, props.table, props.key, 'write');
+    grantContainment(this.contain, props.quarantine);
   }
 
   all(): Record<string, ResponderFunction> {
@@ -118,6 +136,7 @@ export class WorkflowFunctions extends Construct {
       notify: this.notify,
       requestApproval: this.requestApproval,
       awaitDecision: this.awaitDecision,
+      contain: this.contain,
     };
   }
 }

@@ -88,7 +88,7 @@ const byName = (name: string): Notification => {
 
 describe('every notification kind', () => {
   it('renders within the limits, with a header first and a context last', () => {
-    expect(cases).toHaveLength(12);
+    expect(cases).toHaveLength(15);
     for (const { name, notification } of cases) {
       const m = renderSlack(notification);
       expect(limitViolations(m), name).toEqual([]);
@@ -103,7 +103,8 @@ describe('every notification kind', () => {
     ['Tier 2 finding, notify-only', /^:rotating_light: TIER 2 ESCALATION · high$/],
     ['Tier 1 finding', /^:information_source: Tier 1 informational · low$/],
     ['approval request', /^:raised_hand: TIER 2 APPROVAL NEEDED · critical$/],
-    ['outcome approved', /^:white_check_mark: TIER 2 containment APPROVED/],
+    ['outcome contained', /^:lock: TIER 2 CONTAINED/],
+    ['outcome released', /^:unlock: RELEASED from containment/],
     ['outcome rejected', /^:no_entry_sign: TIER 2 containment REJECTED/],
     ['outcome no decision', /^:warning: TIER 2 NO DECISION: not contained/],
     ['outcome not escalated', /^:information_source: Tier 1: not escalated/],
@@ -185,7 +186,7 @@ describe('attacker-controlled text', () => {
     const messages = [
       renderSlack({ kind: 'finding', finding, enrichment, approvalFollows: true }),
       renderSlack({ kind: 'approval', finding, approval: approvalFor(finding) }),
-      renderSlack({ kind: 'outcome', finding, outcome: { kind: 'approved', summary: `done ${HOSTILE[0]}`, decision: decision('approve', `${HOSTILE[1]} <!here>`) } }),
+      renderSlack({ kind: 'outcome', finding, outcome: { kind: 'contained', summary: `done ${HOSTILE[0]}`, decision: decision('approve', `${HOSTILE[1]} <!here>`) } }),
       renderSlack({ kind: 'failure', findingId: finding.findingId, failure: { state: HOSTILE[0], error: HOSTILE[1], cause: `${HOSTILE[0]} & more` } }),
     ];
     for (const m of messages) {

@@ -27,7 +27,7 @@ const byName = (name: string): Notification => {
 
 describe('every notification kind', () => {
   it('has a subject SNS accepts and a plain-text body naming the finding', () => {
-    expect(cases).toHaveLength(12);
+    expect(cases).toHaveLength(15);
     for (const { name, notification } of cases) {
       const { subject, body } = renderEmail(notification);
       expect(subject.length, name).toBeLessThanOrEqual(SUBJECT_MAX);
@@ -44,7 +44,8 @@ describe('every notification kind', () => {
     ['Tier 1 finding', /^\[Tier 1 informational\] low: .+ by \S+ in \d{12} /],
     ['Tier 1 service finding', /^\[Tier 1 informational\] \d+ instances? by autoscaling in 111111111111 [\w-]+$/],
     ['approval request', /^\[Tier 2 APPROVAL NEEDED\] critical: contain 30 GPU instances/],
-    ['outcome approved', /^\[Tier 2 APPROVED\] critical: .*containment approved$/],
+    ['outcome contained', /^\[Tier 2 CONTAINED\] critical: .*, contained$/],
+    ['outcome released', /^\[RELEASED\] critical: .*released from containment$/],
     ['outcome rejected', /^\[Tier 2 REJECTED\] critical: .*not contained$/],
     ['outcome no decision', /^\[Tier 2 NO DECISION\] critical: .*not contained$/],
     ['outcome not escalated', /^\[Tier 1 not escalated\] low: /],
@@ -147,11 +148,32 @@ describe('an approval request', () => {
 });
 
 describe('outcomes', () => {
-  it('approved: by whom, when, from where', () => {
-    const body = bodyOf(byName('outcome approved'));
-    expect(body).toMatch(/^Containment approved by dana\.lee@example\.com at 2025-05-15 03:41:52 UTC from 198\.51\.100\.23\./);
-    expect(body).toContain('Contained 30 instances');
+  it('contained: by whom, when, from where, and what was done per ENI, the snapshots and the manifest', () => {
+    const body = bodyOf(byName('outcome contained'));
+    expect(body).toMatch(/^Contained: approved by dana\.lee@example\.com at 2025-05-15 03:41:52 UTC from 198\.51\.100\.23, then quarantined\./);
+    expect(body).toContain('Contained 2 instance(s)');
+    expect(body).toContain('CONTAINMENT');
+    expect(body).toMatch(/Manifest: +rogue-infra-state FINDING#\S+ CONTAINMENT/);
+    expect(body).toMatch(/eni-0aa200000000000002 \(i-\w+\): isolated \[sg-0iso000000000001\]/);
+    expect(body).toMatch(/snapshot snap-0cc00000000000001 of vol-0bb10000000000001 \(kept\)/);
+    expect(body).toMatch(/skipped i-0dead00000000beef/);
     expect(body).not.toContain('NEXT STEPS (BY HAND)');
+  });
+
+  it('released: by whom, and back on which groups', () => {
+    const body = bodyOf(byName('outcome released'));
+    expect(body).toMatch(/^Released from containment by sam\.ops@example\.com: the instances are back on their recorded security groups and settings\./);
+    expect(body).toMatch(/eni-0aa100000000000002 \(i-\w+\): original \[sg-0web000000000001, sg-0db0000000000001\]/);
+  });
+
+  it('the approval request shows the dry-run plan: which groups on which ENIs, which volumes', () => {
+    const body = bodyOf(byName('approval request with the plan'));
+    expect(body).toContain('WHAT APPROVING DOES (DRY RUN, NOTHING CHANGED YET)');
+    expect(body).toMatch(/eni-0aa100000000000002: sg-0web000000000001, sg-0db0000000000001 -> allow-all \(untrack, 60 s\) -> isolation group of vpc-0c0ffee0000000001/);
+    expect(body).toMatch(/snapshot vol-0bb10000000000001 \(\/dev\/xvda\)/);
+    expect(body).toMatch(/Auto Scaling group gpu-workers: put in standby/);
+    expect(body).toMatch(/i-0dead00000000beef .*skipped, terminated/);
+    expect(bodyOf(byName('approval request'))).not.toContain('DRY RUN');
   });
 
   it('rejected: not contained, with the steps left to do by hand', () => {
@@ -169,6 +191,13 @@ describe('outcomes', () => {
 });
 
 describe('failures', () => {
+  it('a containment failure gives each ENI\'s state and how to run it again', () => {
+    const body = bodyOf(byName('containment failure'));
+    expect(body).toMatch(/eni-0aa100000000000001 \(i-1\): isolated \[sg-0iso000000000001\]; eni-0aa200000000000002 \(i-1\): untracked/);
+    expect(body).toContain('rogue-infra contain FINDING_ID');
+    expect(body).toContain('{"action":"contain","findingId":"FINDING_ID"}');
+  });
+
   it('names the state, the error and the cause without the stack, and says nothing is contained', () => {
     const body = bodyOf(byName('failure with a finding'));
     expect(body).toContain('WORKFLOW FAILED at "Tag resources". The workflow stopped; the finding is not contained.');
