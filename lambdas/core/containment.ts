@@ -216,6 +216,25 @@ export function describePlan(plan: ContainmentPlan): string[] {
   return lines;
 }
 
+/** What release would put back, from the manifest: `release --dry-run` prints these. */
+export function describeRelease(m: ContainmentManifest, progress: ContainmentProgress): string[] {
+  if (progress.phase === 'released') return [`Already released (${progress.updatedAt}): nothing to do.`];
+  const lines: string[] = [];
+  for (const i of m.instances) {
+    lines.push(`${i.instanceId} (${i.region}):`);
+    for (const e of i.enis) lines.push(`  ${e.networkInterfaceId}${e.primary ? ' (primary)' : ''}: back to ${e.groups.join(', ') || 'no groups'}`);
+    if (!i.spot) lines.push(`  termination protection: back to ${i.terminationProtection ? 'on' : 'off'}`);
+    lines.push(`  shutdown behaviour: back to ${i.shutdownBehavior}`);
+    if (i.autoScaling && !i.autoScaling.lifecycleState.startsWith('Standby')) lines.push(`  Auto Scaling group ${i.autoScaling.groupName}: back in service`);
+    if (i.instanceProfile && progress.removedProfiles.includes(i.instanceId)) lines.push(`  instance profile ${i.instanceProfile.arn}: associated again`);
+    for (const a of i.addresses) lines.push(`  Elastic IP ${a.publicIp}: on ${a.networkInterfaceId ?? 'its interface'} (re-associated if it was moved)`);
+  }
+  for (const b of progress.blocked) lines.push(`network ACL ${b.networkAclId}: deny rule ${b.ruleNumber} (${b.egress ? 'out' : 'in'}, ${b.cidr}) removed`);
+  const snaps = Object.values(progress.snapshots);
+  lines.push(`Kept: ${snaps.length} snapshot(s)${snaps.length ? ` (${snaps.join(', ')})` : ''}${progress.revokedRoles.length ? `; revoked sessions of ${progress.revokedRoles.join(', ')}` : ''}.`);
+  return lines;
+}
+
 // ---------------------------------------------------------------------------
 // Where each ENI stands: what a rerun continues from, what a failure reports.
 

@@ -27,6 +27,7 @@ const FORMATS = ['table', 'jsonl', 'json', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 
 export const USAGE = `Usage: rogue-infra hunt [PATH ...] [options]
+       rogue-infra contain|release FINDING_ID --table TABLE [options]  (see rogue-infra contain --help)
 
 Hunts CloudTrail logs for unauthorized server acquisition (MITRE ATT&CK T1583.004).
 PATH is a file (JSON, JSON Lines, S3 log file, .gz), a directory (read recursively)
@@ -45,7 +46,7 @@ Options:
 
 Exit codes: 0 done; 1 usage or configuration error; 2 some input could not be
 read (the rest was processed); 3 --fail-on-escalation and something escalated
-(3 wins over 2).
+(3 wins over 2); 4 contain/release failed part way.
 `;
 
 const MAX_PROBLEMS_PER_SOURCE = 20;
@@ -57,6 +58,12 @@ function describeProblem(p: ReadProblem): string {
 
 export async function main(argv: readonly string[], io: Io, version = '0.0.0'): Promise<number> {
   const err = (line: string): void => void io.stderr.write(`${line}\n`);
+  // The operator verbs talk to AWS; loaded only when used, so a hunt starts
+  // without the SDK clients.
+  if (argv[0] === 'contain' || argv[0] === 'release') {
+    const { operate } = await import('./operate');
+    return operate(argv[0], argv.slice(1), io);
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -90,7 +97,7 @@ export async function main(argv: readonly string[], io: Io, version = '0.0.0'): 
     return ExitCode.OK;
   }
   if (command !== 'hunt') {
-    err(command ? `rogue-infra: unknown command "${command}" (expected: hunt)\n` : 'rogue-infra: missing command (expected: hunt)\n');
+    err(command ? `rogue-infra: unknown command "${command}" (expected: hunt, contain, release)\n` : 'rogue-infra: missing command (expected: hunt, contain, release)\n');
     err(USAGE);
     return ExitCode.USAGE;
   }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { DEFAULT_CONTAINMENT, type ContainmentSettings } from '../../lambdas/core/containment';
 import { ConfigError } from '../../lambdas/core/errors';
 import { DEFAULT_WEIGHTS, type EngineSettings } from '../../lambdas/core/settings';
 import { addDomainFeed, addIpFeed, emptyThreatIntel, type ThreatIntel } from '../../lambdas/core/threat-intel';
@@ -110,6 +111,18 @@ export function validateConfig(raw: unknown, label: string): ConfigFile {
     throw new ConfigError(`invalid configuration in ${label}:\n  ${problems.join('\n  ')}`, problems);
   }
   return result.data;
+}
+
+/** `deployment.containment` as the Contain function and the CLI take it. */
+export function containmentSettingsOf(c: ConfigFile['deployment']['containment']): ContainmentSettings {
+  return {
+    untrackSeconds: c.untrackSeconds,
+    autoScaling: c.autoScaling,
+    removeInstanceProfile: c.removeInstanceProfile,
+    revokeRoleSessions: c.revokeRoleSessions,
+    blockFlaggedIps: c.blockFlaggedIps,
+    connectionTracking: DEFAULT_CONTAINMENT.connectionTracking,
+  };
 }
 
 export function toSettings(c: ConfigFile): EngineSettings {

@@ -10,7 +10,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import type { EngineSettings } from '../../lambdas/core/settings';
-import { DEFAULT_CONTAINMENT } from '../../lambdas/core/containment';
+import { containmentSettingsOf } from '../config/load';
 import type { DeploymentConfig } from '../config/schema';
 import { Detection } from '../constructs/detection/detection';
 import { logicalIdOf } from '../constructs/shared/grants';
@@ -157,14 +157,7 @@ export class ResponderStack extends Stack {
       signingKey,
       ...(slackWebhook ? { slackWebhook } : {}),
       containment: d.containment.mode,
-      quarantine: {
-        untrackSeconds: d.containment.untrackSeconds,
-        autoScaling: d.containment.autoScaling,
-        removeInstanceProfile: d.containment.removeInstanceProfile,
-        revokeRoleSessions: d.containment.revokeRoleSessions,
-        blockFlaggedIps: d.containment.blockFlaggedIps,
-        connectionTracking: DEFAULT_CONTAINMENT.connectionTracking,
-      },
+      quarantine: containmentSettingsOf(d.containment),
       approvalTtlHours: d.approval.linkTtlHours,
       logRetention,
       ledgerDays: d.retention.ledgerDays,

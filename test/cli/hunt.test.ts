@@ -84,6 +84,10 @@ describe('rogue-infra hunt, end to end', () => {
     // The same file twice: every event of the second copy is a duplicate.
     expect(r.stderr).toMatch(/skipped: 8 duplicate-event/);
     expect(r.stdout).toBe(spawnCli(['hunt', attack, '--config', config, '--format', 'jsonl']).stdout);
+    // The operator verbs load from a chunk of their own beside the binary.
+    const help = spawnSync(process.execPath, [bin, 'release', '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(ExitCode.OK);
+    expect(help.stdout).toMatch(/^Usage: rogue-infra contain FINDING_ID --table TABLE/);
   });
 });
 
@@ -105,7 +109,7 @@ describe('rogue-infra exit codes and messages', () => {
     [['hunt', attack, '--bogus'], /Unknown option '--bogus'/],
     [['hunt', attack, '--format', 'xml'], /--format: expected one of table, jsonl, json, html, found "xml"/],
     [['hunt', attack, '--threads', 'two'], /--threads: expected a whole number from 0 to 64, found "two"/],
-    [['scan', attack], /unknown command "scan" \(expected: hunt\)/],
+    [['scan', attack], /unknown command "scan" \(expected: hunt, contain, release\)/],
     [['hunt'], /expected at least one PATH/],
     [['hunt', attack, '--config', path.join(fixtures, 'nope.yaml')], /cannot read config file .*nope\.yaml: no such file/],
   ])('exits 1 on usage errors: %j', async (argv, message) => {
