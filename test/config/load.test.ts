@@ -82,6 +82,22 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(6);
   });
 
+  it('checks the containment settings with the same messages', () => {
+    const problems = problemsOf(() =>
+      validateConfig({ deployment: { containment: { untrackSeconds: 900, autoScaling: 'terminate', blockFlaggedIps: 'yes', revokeSessions: true } } }, 'c.yaml'),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'c.yaml: deployment.containment.untrackSeconds: expected at most 300 seconds, found number 900',
+        'c.yaml: deployment.containment.autoScaling: expected one of standby, detach, found "terminate"',
+        'c.yaml: deployment.containment.blockFlaggedIps: expected true or false, found "yes"',
+        'c.yaml: deployment.containment.revokeSessions: unknown key (expected one of: mode, untrackSeconds, autoScaling, removeInstanceProfile, revokeRoleSessions, blockFlaggedIps)',
+      ]),
+    );
+    expect(problems).toHaveLength(4);
+    expect(validateConfig({}, 'c.yaml').deployment.containment).toEqual({ mode: 'approval', untrackSeconds: 60, autoScaling: 'standby', removeInstanceProfile: false, revokeRoleSessions: false, blockFlaggedIps: false });
+  });
+
   it('names a missing feed file and bad feed lines with their line numbers', () => {
     const dir = dirWith({ 'c.yaml': 'threatIntel:\n  ipFeeds: [ips.txt, gone.txt]\n', 'ips.txt': '10.0.0.1\nnot-an-ip\n300.1.1.1/8\n' });
     const problems = problemsOf(() => loadConfig(path.join(dir, 'c.yaml')));
