@@ -418,6 +418,19 @@ export async function contain(finding: Finding, deps: QuarantineDeps): Promise<C
   return isolate(finding, deps);
 }
 
+/**
+ * Where each ENI of a finding's containment stands now, read-only: what a
+ * failure notice adds when the failure was no exception of ours (a Lambda
+ * timeout, say).
+ */
+export async function status(findingId: string, deps: QuarantineDeps): Promise<{ interfaces: string; report?: ContainmentReport }> {
+  const stored = await deps.store.get(findingId);
+  if (!stored) return { interfaces: 'no containment record: nothing was changed' };
+  const run = new Run(stored, { findingId, accountId: stored.manifest.accountId }, deps);
+  const enis = await run.enis();
+  return { interfaces: describeEnis(enis) || 'no interfaces recorded', report: run.report(stored.progress.phase, enis) };
+}
+
 export interface ReleaseResult {
   /** False when there was nothing to release (never quarantined, or already released). */
   readonly released: boolean;

@@ -7,7 +7,7 @@ import type { Outcome } from '../core/workflow';
 import { containmentClients } from '../adapters/containment';
 import { containmentStore } from '../adapters/containment-store';
 import { getFinding } from '../adapters/findings';
-import { contain, isolate, plan, prepare, release, type QuarantineDeps } from '../adapters/quarantine';
+import { contain, isolate, plan, prepare, release, status, type QuarantineDeps } from '../adapters/quarantine';
 import { logger, traced } from './shared/observability';
 import { numberEnv, requireEnv } from './shared/runtime';
 
@@ -19,6 +19,7 @@ import { numberEnv, requireEnv } from './shared/runtime';
  *   { action: "plan",    finding }  the dry run shown to the approver
  *   { action: "prepare", finding }  manifest, evidence, untrack (after approval)
  *   { action: "isolate", finding }  isolation group on every ENI, options
+ *   { action: "status", findingId }  where each ENI stands (for a failure notice)
  *
  * From the operations state machine (an operator starts it), by finding id:
  *   { action: "contain", findingId, requestedBy }  run (or finish) a quarantine
@@ -30,7 +31,8 @@ import { numberEnv, requireEnv } from './shared/runtime';
 
 export type ContainInput =
   | { readonly action: 'plan' | 'prepare' | 'isolate'; readonly finding: Finding }
-  | { readonly action: 'contain' | 'release'; readonly findingId: string; readonly requestedBy?: string };
+  | { readonly action: 'contain' | 'release'; readonly findingId: string; readonly requestedBy?: string }
+  | { readonly action: 'status'; readonly findingId: string };
 
 /** What an operator action returns: whether anything changed and, if so, the outcome to notify and record. */
 export interface OperatorResult {
@@ -40,13 +42,13 @@ export interface OperatorResult {
   readonly outcome?: Outcome;
 }
 
-export type ContainOutput = ContainmentPlan | ContainmentReport | OperatorResult;
+export type ContainOutput = ContainmentPlan | ContainmentReport | OperatorResult | { interfaces: string; report?: ContainmentReport };
 
 export interface ContainDeps extends QuarantineDeps {
   readonly getFinding: (findingId: string) => Promise<Finding | undefined>;
 }
 
-const ACTIONS = ['plan', 'prepare', 'isolate', 'contain', 'release'] as const;
+const ACTIONS = ['plan', 'prepare', 'isolate', 'contain', 'release', 'status'] as const;
 
 function validated(input: unknown): ContainInput {
   const o = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
@@ -54,7 +56,7 @@ function validated(input: unknown): ContainInput {
   if (typeof action !== 'string' || !(ACTIONS as readonly string[]).includes(action)) {
     throw new InputError(`contain: "action" must be one of ${ACTIONS.join(', ')}; found ${JSON.stringify(action) ?? 'nothing'}`);
   }
-  if (action === 'contain' || action === 'release') {
+  if (action === 'contain' || action === 'release' || action === 'status') {
     if (typeof o.findingId !== 'string' || o.findingId === '') throw new InputError(`contain: ${action} needs "findingId" (a finding id such as "rif-..."); found ${JSON.stringify(o.findingId) ?? 'nothing'}`);
     if (o.requestedBy !== undefined && typeof o.requestedBy !== 'string') throw new InputError(`contain: "requestedBy" must be a name or an address; found ${JSON.stringify(o.requestedBy)}`);
     return input as ContainInput;
@@ -82,6 +84,8 @@ export function makeContainHandler(deps: ContainDeps): (input: unknown) => Promi
         logger.info('isolated', { findingId: r.findingId, enis: r.enis, errors: r.errors });
         return r;
       }
+      case 'status':
+        return status(input.findingId, deps);
       case 'contain': {
         const finding = await deps.getFinding(input.findingId);
         if (!finding) throw new InputError(`contain: there is no finding ${input.findingId} in the responder table (check the id in the notification)`);

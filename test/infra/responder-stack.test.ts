@@ -223,8 +223,14 @@ describe('the workflow', () => {
       expect(st.Retry?.[0]?.ErrorEquals, name).toEqual(expect.arrayContaining(['Lambda.TooManyRequestsException', 'TransientError', 'ThrottlingException']));
       if (name === 'Notify the failure' || name === 'Record the failure') continue;
       const all = st.Catch?.find((c) => c.ErrorEquals.includes('States.ALL'));
+      if (name === 'Read where each interface stands') {
+        expect(all?.Next).toBe('Notify the failure');
+        continue;
+      }
       expect(all?.Next, name).toBe(`${name}: failed`);
-      expect(states[`${name}: failed`]?.Next).toBe('Notify the failure');
+      // Containment steps first read where each ENI stands, for the notice.
+      const containment = name === 'Preserve the evidence and untrack flows' || name === 'Isolate the instances';
+      expect(states[`${name}: failed`]?.Next).toBe(containment ? 'Read where each interface stands' : 'Notify the failure');
     }
   });
 
@@ -236,6 +242,8 @@ describe('the workflow', () => {
     expect(states['Let tracked flows go untracked']).toMatchObject({ Type: 'Wait', Seconds: 60, Next: 'Isolate the instances' });
     expect(states['Isolate the instances']?.Next).toBe('Contained');
     expect(states['Contained']?.Next).toBe('Notify the outcome');
+    expect(states['Read where each interface stands']?.Next).toBe('Add the interface states to the failure');
+    expect(states['Add the interface states to the failure']?.Next).toBe('Notify the failure');
     // The approver sees the dry run: the plan comes before the approval request.
     expect(states['Notify the escalation']?.Next).toBe('Plan the containment (dry run)');
     expect(states['Plan the containment (dry run)']?.Next).toBe('Create the approval request');

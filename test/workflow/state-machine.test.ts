@@ -251,6 +251,7 @@ beforeAll(async () => {
     'Plan the containment (dry run)': contain!,
     'Preserve the evidence and untrack flows': contain!,
     'Isolate the instances': contain!,
+    'Read where each interface stands': contain!,
   };
   operationHandlers = { 'Run the operation': contain!, 'Notify what changed': notify!, 'Record what changed': record!, 'Notify the failure': notify! };
   operationsDefinition = synthesizedDefinition(undefined, 'operations');
@@ -385,6 +386,8 @@ describe('the escalation workflow, run locally on the real handlers', () => {
     expect(failure.message).toContain(`${estate.primaryEni} (${estate.instanceId}): isolated`);
     expect(failure.message).toContain(`${estate.secondaryEni} (${estate.instanceId}): untracked`);
     expect(failure.message).toContain('rogue-infra contain FINDING_ID');
+    // Read again after the failure, by the workflow's own status step.
+    expect(failure.message).toMatch(/Interfaces now: .*: isolated/);
     expect((await containmentStore({ tableName: table }).get(input.finding.findingId))!.progress.phase).toBe('failed');
 
     // The cause is fixed; an operator runs the quarantine again through the operations state machine.

@@ -79,7 +79,7 @@ export function buildDefinition(scope: Construct, tasks: WorkflowTasks, options:
   notifyFailure.next(recordFailure);
   recordFailure.next(failed);
 
-  const task = (name: string, fn: IFunction, payload: Record<string, unknown>, resultPath: string): LambdaInvoke => {
+  const task = (name: string, fn: IFunction, payload: Record<string, unknown>, resultPath: string, onFailure: IChainable = notifyFailure): LambdaInvoke => {
     const t = new LambdaInvoke(scope, name, {
       lambdaFunction: fn,
       payload: TaskInput.fromObject(payload),
@@ -88,9 +88,10 @@ export function buildDefinition(scope: Construct, tasks: WorkflowTasks, options:
       retryOnServiceExceptions: false,
     });
     t.addRetry({ errors: RETRYABLE, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4, jitterStrategy: JitterType.FULL });
-    t.addCatch(whereItFailed(scope, name, notifyFailure), { resultPath: '$.error' });
+    t.addCatch(whereItFailed(scope, name, onFailure), { resultPath: '$.error' });
     return t;
   };
+
 
   // 1-4: enrich, assess, record, tag.
   const enrich = task('Describe the instances and the account', tasks.enrich, { 'finding.$': '$.finding' }, '$.enrichment');
@@ -146,11 +147,34 @@ export function buildDefinition(scope: Construct, tasks: WorkflowTasks, options:
     wait.addCatch(whereItFailed(scope, 'Wait for a decision', notifyFailure), { resultPath: '$.error' });
     noDecision.next(notifyOutcome);
 
+    // A containment step that fails for any reason (its own ContainmentError
+    // already names each ENI; a timeout does not) is followed by a read of
+    // where every ENI stands, added to the failure notice.
+    const readInterfaces = new LambdaInvoke(scope, 'Read where each interface stands', {
+      lambdaFunction: tasks.contain,
+      payload: TaskInput.fromObject({ action: 'status', 'findingId.$': '$.finding.findingId' }),
+      payloadResponseOnly: true,
+      resultPath: '$.interfaces',
+      retryOnServiceExceptions: false,
+    })
+      .addRetry({ errors: RETRYABLE, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 3, jitterStrategy: JitterType.FULL })
+      .addCatch(notifyFailure, { resultPath: '$.interfacesError' });
+    const withInterfaces = new Pass(scope, 'Add the interface states to the failure', {
+      parameters: {
+        'state.$': '$.failure.state',
+        'error.$': '$.failure.error',
+        'cause.$': "States.Format('{} Interfaces now: {}', $.failure.cause, $.interfaces.interfaces)",
+      },
+      resultPath: '$.failure',
+    });
+    readInterfaces.next(withInterfaces);
+    withInterfaces.next(notifyFailure);
+
     // Approved: quarantine. Evidence and untracking first, a wait for flows
     // tracked under the old groups to turn untracked, then isolation.
-    const preserve = task('Preserve the evidence and untrack flows', tasks.contain, { action: 'prepare', 'finding.$': '$.finding' }, '$.containment');
+    const preserve = task('Preserve the evidence and untrack flows', tasks.contain, { action: 'prepare', 'finding.$': '$.finding' }, '$.containment', readInterfaces);
     const untrackWait = new Wait(scope, 'Let tracked flows go untracked', { time: WaitTime.duration(options.untrackWait) });
-    const isolate = task('Isolate the instances', tasks.contain, { action: 'isolate', 'finding.$': '$.finding' }, '$.containment');
+    const isolate = task('Isolate the instances', tasks.contain, { action: 'isolate', 'finding.$': '$.finding' }, '$.containment', readInterfaces);
     const contained = new Pass(scope, 'Contained', {
       parameters: {
         kind: 'contained',
