@@ -152,6 +152,17 @@ async function addressesOn(ec2: EC2Client, eniIds: readonly string[]): Promise<A
     }));
 }
 
+/** The instance's state name, or undefined when EC2 no longer knows it. */
+export async function instanceState(ec2: EC2Client, instanceId: string): Promise<string | undefined> {
+  try {
+    const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    return out.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === instanceId)?.State?.Name;
+  } catch (err) {
+    if (isMissingError(err)) return undefined;
+    throw err;
+  }
+}
+
 /** Each ENI's groups as they are now; ENIs that no longer exist are absent. */
 export async function currentGroups(ec2: EC2Client, eniIds: readonly string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();

@@ -24,6 +24,7 @@ import {
   blockCidrs,
   currentGroups,
   ensureResponderGroups,
+  instanceState,
   holdFromAutoScaling,
   readInstance,
   removeInstanceProfile,
@@ -176,8 +177,9 @@ class Run {
     this.version = await this.deps.store.update(this.manifest.findingId, this.progress, this.version);
   }
 
-  async tagAll(status: string): Promise<void> {
+  async tagAll(status: string, except: ReadonlySet<string> = new Set()): Promise<void> {
     for (const i of this.manifest.instances) {
+      if (except.has(i.instanceId)) continue;
       // The interfaces too: the containment role may change only what carries this tag.
       await tagInstance(this.clients(i).ec2, [i.instanceId, ...i.enis.map((e) => e.networkInterfaceId)], {
         [TAG.FINDING]: this.manifest.findingId,
@@ -453,9 +455,17 @@ export async function release(findingId: string, by: string, deps: QuarantineDep
     return { released: false, message: `${findingId} is already released (${when}); nothing to do.` };
   }
   const run = new Run(stored, { findingId, accountId: stored.manifest.accountId }, deps);
+  const gone = new Set<string>();
   for (const i of run.manifest.instances) {
     const { ec2, autoScaling } = run.clients(i);
     const now = await step(run, `reading the groups of ${i.instanceId}`, () => currentGroups(ec2, i.enis.map((e) => e.networkInterfaceId)));
+    // Terminated since (by its owner, or a Spot interruption): nothing to put back.
+    const state = await step(run, `reading ${i.instanceId}`, () => instanceState(ec2, i.instanceId));
+    if (state === undefined || state === 'terminated' || state === 'shutting-down') {
+      run.note(`${i.instanceId} is ${state ?? 'gone'}: nothing to restore on it`);
+      gone.add(i.instanceId);
+      continue;
+    }
     for (const e of i.enis) {
       const current = now.get(e.networkInterfaceId);
       if (!current) {
@@ -483,11 +493,11 @@ export async function release(findingId: string, by: string, deps: QuarantineDep
     if (inst) await step(run, `network ACL entry ${b.networkAclId} #${b.ruleNumber}`, () => unblock(run.clients(inst).ec2, b));
   }
   const enis = await step(run, 'verifying the interfaces', () => run.enis());
-  const notBack = enis.filter((e) => e.state !== 'original' && e.groups[0] !== '(interface gone)');
+  const notBack = enis.filter((e) => e.state !== 'original' && e.groups[0] !== '(interface gone)' && !gone.has(e.instanceId));
   if (notBack.length > 0) await run.fail('verifying the release', new Error(`${notBack.map((e) => e.networkInterfaceId).join(', ')} not on the recorded groups`));
   if (run.progress.revokedRoles.length > 0) run.note(`sessions revoked for ${run.progress.revokedRoles.join(', ')} before containment stay revoked (remove the ${REVOKE_POLICY} inline policy by hand if needed)`);
   run.note(`released by ${by} at ${(deps.now ?? (() => new Date()))().toISOString()}; snapshots kept: ${Object.values(run.progress.snapshots).join(', ') || 'none'}`);
-  await step(run, 'tagging the instances', () => run.tagAll('released'));
+  await step(run, 'tagging the instances', () => run.tagAll('released', gone));
   await step(run, 'saving the progress', () => run.save({ phase: 'released', blocked: [] }));
   const report = run.report('released', enis);
   return { released: true, message: report.summary, report };

@@ -269,6 +269,19 @@ describe('release', () => {
     expect(again).toMatchObject({ released: false, message: expect.stringMatching(/already released/) });
   });
 
+  it('an instance terminated while contained is noted, and the release still completes', async () => {
+    const estate = await buildEstate();
+    const finding = findingFor(estate);
+    await contain(finding, deps([]));
+    const { ModifyInstanceAttributeCommand, TerminateInstancesCommand } = await import('@aws-sdk/client-ec2');
+    await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: estate.instanceId, DisableApiTermination: { Value: false } }));
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: [estate.instanceId] }));
+    const out = await release(finding.findingId, 'alex@example.com', deps([]));
+    expect(out.released).toBe(true);
+    expect(out.report!.notes.join('\n')).toMatch(new RegExp(`${estate.instanceId} is (terminated|shutting-down|gone): nothing to restore on it`));
+    expect((await snapshotsOf(finding.findingId)).length).toBe(2);
+  });
+
   it('releasing something never quarantined is a clear no-op', async () => {
     const sent: SentRequest[] = [];
     const out = await release('f-never-contained', 'alex@example.com', deps(sent));
