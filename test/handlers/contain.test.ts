@@ -37,7 +37,7 @@ beforeAll(async () => {
 
 describe('input', () => {
   it.each([
-    [undefined, /"action" must be one of plan, prepare, isolate, contain, release; found nothing/],
+    [undefined, /"action" must be one of plan, prepare, isolate, contain, release, status; found nothing/],
     [{ action: 'terminate', finding: {} }, /"action" must be one of .*found "terminate"/],
     [{ action: 'plan' }, /plan needs "finding" with findingId and resources\.instanceIds/],
     [{ action: 'release' }, /release needs "findingId"/],
@@ -55,6 +55,10 @@ describe('operator actions', () => {
     expect(out).toEqual({ changed: false, message: 'rif-unknown was never quarantined: there is no containment record, nothing to release.' });
   });
 
+  it('status of a finding never contained says nothing was changed', async () => {
+    expect(await handle({ action: 'status', findingId: 'rif-unknown' })).toEqual({ interfaces: 'no containment record: nothing was changed' });
+  });
+
   it('containing an unknown finding is refused with the id', async () => {
     await expect(handle({ action: 'contain', findingId: 'rif-unknown' })).rejects.toThrow(/there is no finding rif-unknown in the responder table/);
   });
@@ -68,6 +72,9 @@ describe('operator actions', () => {
     const contained = (await handle({ action: 'contain', findingId: finding.findingId, requestedBy: 'sam.ops@example.com' })) as OperatorResult;
     expect(contained).toMatchObject({ changed: true, finding: { findingId: finding.findingId }, outcome: { kind: 'contained', requestedBy: 'sam.ops@example.com' } });
     expect(contained.outcome!.summary).toMatch(/^Quarantine run by sam\.ops@example\.com\. Contained 1 instance/);
+
+    const now = (await handle({ action: 'status', findingId: finding.findingId })) as { interfaces: string };
+    expect(now.interfaces).toMatch(new RegExp(`^${estate.primaryEni} \\(${estate.instanceId}\\): isolated \\[sg-\\w+\\]; ${estate.secondaryEni} `));
 
     const released = (await handle({ action: 'release', findingId: finding.findingId })) as OperatorResult;
     expect(released).toMatchObject({ changed: true, outcome: { kind: 'released', requestedBy: 'an operator' } });
