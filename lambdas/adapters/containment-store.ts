@@ -25,6 +25,12 @@ export interface ContainmentStore {
   create(manifest: ContainmentManifest, progress: ContainmentProgress): Promise<StoredContainment>;
   /** Replaces the progress if the version is still `version`; returns the new version. */
   update(findingId: string, progress: ContainmentProgress, version: number): Promise<number>;
+  /**
+   * Replaces the manifest with one that has more instances (the finding
+   * grew), if the version is still `version`. The caller appends; recorded
+   * instances are never rewritten. Returns the new version.
+   */
+  extend(findingId: string, manifest: ContainmentManifest, version: number): Promise<number>;
   /** Where the manifest is, for a tag and a message. */
   location(findingId: string): string;
 }
@@ -60,6 +66,25 @@ export function containmentStore(options: { tableName: string; findingDays?: num
     expiresAt: expiresAfter(now(), days),
   });
 
+  const replace = async (findingId: string, manifestJson: string, progress: ContainmentProgress, version: number): Promise<number> => {
+    try {
+      await db.send(
+        new PutCommand({
+          TableName: options.tableName,
+          Item: item(findingId, manifestJson, progress, version + 1),
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: { ':v': version },
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        throw new ContainmentConflictError(`containment of ${findingId} changed while this run worked on it (version ${version} is no longer current): another run is in progress; look at the finding before running again`, { cause: err });
+      }
+      throw err;
+    }
+    return version + 1;
+  };
+
   return {
     get: read,
     async create(manifest, progress) {
@@ -82,22 +107,16 @@ export function containmentStore(options: { tableName: string; findingDays?: num
     async update(findingId, progress, version) {
       const stored = await db.send(new GetCommand({ TableName: options.tableName, Key: key(findingId), ConsistentRead: true, ProjectionExpression: 'manifestJson' }));
       if (!stored.Item) throw new ContainmentConflictError(`no containment record for ${findingId}: the manifest must be recorded first`);
-      try {
-        await db.send(
-          new PutCommand({
-            TableName: options.tableName,
-            Item: item(findingId, String(stored.Item.manifestJson), progress, version + 1),
-            ConditionExpression: 'version = :v',
-            ExpressionAttributeValues: { ':v': version },
-          }),
-        );
-      } catch (err) {
-        if (err instanceof ConditionalCheckFailedException) {
-          throw new ContainmentConflictError(`containment of ${findingId} changed while this run worked on it (version ${version} is no longer current): another run is in progress; look at the finding before running again`, { cause: err });
-        }
-        throw err;
+      return replace(findingId, String(stored.Item.manifestJson), progress, version);
+    },
+    async extend(findingId, manifest, version) {
+      const stored = await read(findingId);
+      if (!stored) throw new ContainmentConflictError(`no containment record for ${findingId}: the manifest must be recorded first`);
+      const recorded = stored.manifest.instances;
+      if (JSON.stringify(manifest.instances.slice(0, recorded.length)) !== JSON.stringify(recorded)) {
+        throw new ContainmentConflictError(`the manifest of ${findingId} may only gain instances, never lose or rewrite one`);
       }
-      return version + 1;
+      return replace(findingId, JSON.stringify(manifest), stored.progress, version);
     },
     location: (findingId) => `${options.tableName} FINDING#${findingId} CONTAINMENT`,
   };

@@ -134,8 +134,30 @@ export async function readManifest(finding: Finding, deps: Pick<QuarantineDeps, 
 /** The dry run: what quarantine would do, from the stored manifest when there is one. Changes nothing. */
 export async function plan(finding: Finding, deps: QuarantineDeps): Promise<ContainmentPlan> {
   const stored = await deps.store.get(finding.findingId);
-  const manifest = stored?.manifest ?? (await readManifest(finding, deps));
+  const manifest = stored ? withNewInstances(stored.manifest, await readManifest(unrecorded(finding, stored.manifest), deps)) : await readManifest(finding, deps);
   return planContainment(manifest, deps.settings, flaggedIps(finding, ownIps(manifest)));
+}
+
+/**
+ * The finding as far as the manifest does not cover it yet: the instances
+ * it gained since the manifest was written (it grew after containment). A
+ * skipped instance is asked about again: it may exist now in a region the
+ * finding has gained.
+ */
+function unrecorded(finding: Finding, m: ContainmentManifest): Finding {
+  const known = new Set(m.instances.map((i) => i.instanceId));
+  return { ...finding, resources: { ...finding.resources, instanceIds: finding.resources.instanceIds.filter((id) => !known.has(id)) } };
+}
+
+/** The manifest with instances appended (recorded ones are never replaced); skips replaced by the latest answer. */
+function withNewInstances(m: ContainmentManifest, extra: ContainmentManifest): ContainmentManifest {
+  const found = new Set(extra.instances.map((i) => i.instanceId));
+  const asked = new Set([...found, ...extra.skipped.map((s) => s.instanceId)]);
+  return {
+    ...m,
+    instances: [...m.instances, ...extra.instances],
+    skipped: [...m.skipped.filter((s) => !asked.has(s.instanceId)), ...extra.skipped],
+  };
 }
 
 function ownIps(m: ContainmentManifest): string[] {
@@ -286,6 +308,18 @@ async function open(finding: Finding, deps: QuarantineDeps): Promise<Run> {
   let stored: StoredContainment | undefined;
   try {
     stored = (await deps.store.get(finding.findingId)) ?? (await deps.store.create(await readManifest(finding, deps), emptyProgress('recorded', at)));
+    // A finding that grew after its manifest was written (more instances by
+    // the same principal): the new instances are recorded before any change
+    // to them, the recorded ones are left as they were.
+    const extra = unrecorded(finding, stored.manifest);
+    if (extra.resources.instanceIds.length > 0) {
+      const more = await readManifest(extra, deps);
+      if (more.instances.length > 0) {
+        const manifest = withNewInstances(stored.manifest, more);
+        const version = await deps.store.extend(finding.findingId, manifest, stored.version);
+        stored = { ...stored, manifest, version };
+      }
+    }
   } catch (err) {
     if (isTransient(err)) throw new TransientError(`recording the manifest of ${finding.findingId}: ${describeError(err)}`, { cause: err });
     throw err;

@@ -246,6 +246,43 @@ describe('quarantine', () => {
   });
 });
 
+describe('a finding that grows after containment', () => {
+  it('records and contains the new instance on the next run, leaving the recorded ones as they were', async () => {
+    const first = await buildEstate();
+    const finding = findingFor(first);
+    await contain(finding, deps([]));
+    const before = (await store.get(finding.findingId))!.manifest;
+    const second = await buildEstate();
+    const grown: Finding = { ...finding, resources: { ...finding.resources, instanceIds: [...finding.resources.instanceIds, second.instanceId] } };
+
+    const p = await plan(grown, deps([]));
+    expect(p.instances.map((i) => i.instanceId)).toEqual([first.instanceId, second.instanceId]);
+
+    const report = await contain(grown, deps([]));
+    const after = (await store.get(finding.findingId))!.manifest;
+    expect(after.instances.slice(0, 1)).toEqual(before.instances);
+    expect(after.instances[1]!.enis.map((e) => e.groups)).toEqual([[second.web], expect.arrayContaining([second.web, second.db])]);
+    expect(report.enis.map((e) => [e.instanceId, e.state])).toEqual([
+      [first.instanceId, 'isolated'],
+      [first.instanceId, 'isolated'],
+      [second.instanceId, 'isolated'],
+      [second.instanceId, 'isolated'],
+    ]);
+    await release(finding.findingId, 'alex@example.com', deps([]));
+    expect(await groupsOf(second.primaryEni)).toEqual([second.web]);
+    expect(await groupsOf(first.primaryEni)).toEqual([first.web]);
+  });
+
+  it('refuses a manifest that would lose or rewrite a recorded instance', async () => {
+    const estate = await buildEstate();
+    const finding = findingFor(estate);
+    await prepare(finding, deps([]));
+    const stored = (await store.get(finding.findingId))!;
+    const rewritten = { ...stored.manifest, instances: [{ ...stored.manifest.instances[0]!, terminationProtection: true }] };
+    await expect(store.extend(finding.findingId, rewritten, stored.version)).rejects.toThrow(/may only gain instances, never lose or rewrite one/);
+  });
+});
+
 describe('release', () => {
   it('restores exactly the recorded groups per ENI and the recorded settings, and keeps the snapshots', async () => {
     const estate = await buildEstate();
