@@ -2,11 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildCli } from '../../scripts/build-cli';
-import { ExitCode, main } from '../../lib/cli/main';
+import { ExitCode } from '../../lib/cli/main';
+import { runCli } from '../support/io';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixtures = path.join(root, 'test/fixtures/hunt');
@@ -14,20 +14,8 @@ const attack = path.join(fixtures, 'attack.json.gz');
 const damaged = path.join(fixtures, 'damaged.json');
 const config = path.join(fixtures, 'config.yaml');
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
-async function run(...argv: string[]) {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await main(argv, { stdout, stderr, stdinIsTTY: true, now: () => new Date('2025-06-01T00:00:00Z') });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const run = (...argv: string[]) => runCli(argv);
 
 /** The real command, as `npm run hunt` starts it. */
 function spawnCli(args: string[], input?: string) {

@@ -2,12 +2,11 @@ import { DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getFinding, history, recordFinding } from '../../lambdas/adapters/findings';
 import { buildFinding } from '../../lambdas/core/finding';
 import type { Finding } from '../../lambdas/core/model';
-import { main } from '../../lib/cli/main';
+import { runCli } from '../support/io';
 import { createResponderTable } from '../support/aws';
 import { buildEstate, REGION, type Estate } from '../support/estate';
 import { Principal, trail } from '../support/fixtures';
@@ -19,20 +18,8 @@ import { MOTO_ACCOUNT } from '../support/moto';
  * (the SDK's endpoint comes from AWS_ENDPOINT_URL as the setup sets it).
  */
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
-async function run(...argv: string[]) {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await main(argv, { stdout, stderr, stdinIsTTY: true, now: () => new Date() });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const run = (...argv: string[]) => runCli(argv);
 
 let table: string;
 let config: string;

@@ -55,42 +55,48 @@ export const RETRYABLE = [
   'ThrottlingException',
 ];
 
+/**
+ * A Lambda task as every task of these state machines is: the payload in,
+ * the result under `resultPath`, retries on throttling and transient
+ * errors, and (with `onFailure`) every other error caught into it.
+ */
+function lambdaTask(
+  scope: Construct,
+  name: string,
+  fn: IFunction,
+  payload: Record<string, unknown>,
+  resultPath: string,
+  options: { onFailure?: IChainable; maxAttempts?: number; catchResultPath?: string } = {},
+): LambdaInvoke {
+  const t = new LambdaInvoke(scope, name, {
+    lambdaFunction: fn,
+    payload: TaskInput.fromObject(payload),
+    payloadResponseOnly: true,
+    resultPath,
+    retryOnServiceExceptions: false,
+  });
+  t.addRetry({ errors: RETRYABLE, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: options.maxAttempts ?? 4, jitterStrategy: JitterType.FULL });
+  if (options.onFailure) t.addCatch(options.onFailure, { resultPath: options.catchResultPath ?? '$.error' });
+  return t;
+}
+
 export function buildDefinition(scope: Construct, tasks: WorkflowTasks, options: DefinitionOptions): IChainable {
   // Failure path: shared by every task's Catch, told which state failed.
   const failed = new Fail(scope, 'Workflow failed', { error: 'WorkflowFailed', causePath: '$.failure.cause' });
-  const recordFailure = new LambdaInvoke(scope, 'Record the failure', {
-    lambdaFunction: tasks.record,
-    payload: TaskInput.fromObject({ 'finding.$': '$.finding', event: { kind: 'failed', 'detail.$': '$.failure' } }),
-    payloadResponseOnly: true,
-    resultPath: JsonPath.DISCARD,
-    retryOnServiceExceptions: false,
-  })
-    .addRetry({ errors: RETRYABLE, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 3, jitterStrategy: JitterType.FULL })
-    .addCatch(failed, { resultPath: '$.recordFailureError' });
-  const notifyFailure = new LambdaInvoke(scope, 'Notify the failure', {
-    lambdaFunction: tasks.notify,
-    payload: TaskInput.fromObject({ kind: 'failure', 'findingId.$': '$.finding.findingId', 'failure.$': '$.failure' }),
-    payloadResponseOnly: true,
-    resultPath: JsonPath.DISCARD,
-    retryOnServiceExceptions: false,
-  })
-    .addRetry({ errors: RETRYABLE, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4, jitterStrategy: JitterType.FULL })
-    .addCatch(recordFailure, { resultPath: '$.notifyFailureError' });
+  const recordFailure = lambdaTask(scope, 'Record the failure', tasks.record, { 'finding.$': '$.finding', event: { kind: 'failed', 'detail.$': '$.failure' } }, JsonPath.DISCARD, {
+    onFailure: failed,
+    maxAttempts: 3,
+    catchResultPath: '$.recordFailureError',
+  });
+  const notifyFailure = lambdaTask(scope, 'Notify the failure', tasks.notify, { kind: 'failure', 'findingId.$': '$.finding.findingId', 'failure.$': '$.failure' }, JsonPath.DISCARD, {
+    onFailure: recordFailure,
+    catchResultPath: '$.notifyFailureError',
+  });
   notifyFailure.next(recordFailure);
   recordFailure.next(failed);
 
-  const task = (name: string, fn: IFunction, payload: Record<string, unknown>, resultPath: string, onFailure: IChainable = notifyFailure): LambdaInvoke => {
-    const t = new LambdaInvoke(scope, name, {
-      lambdaFunction: fn,
-      payload: TaskInput.fromObject(payload),
-      payloadResponseOnly: true,
-      resultPath,
-      retryOnServiceExceptions: false,
-    });
-    t.addRetry({ errors: RETRYABLE, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4, jitterStrategy: JitterType.FULL });
-    t.addCatch(whereItFailed(scope, name, onFailure), { resultPath: '$.error' });
-    return t;
-  };
+  const task = (name: string, fn: IFunction, payload: Record<string, unknown>, resultPath: string, onFailure: IChainable = notifyFailure): LambdaInvoke =>
+    lambdaTask(scope, name, fn, payload, resultPath, { onFailure: whereItFailed(scope, name, onFailure) });
 
 
   // 1-4: enrich, assess, record, tag.
@@ -150,15 +156,11 @@ export function buildDefinition(scope: Construct, tasks: WorkflowTasks, options:
     // A containment step that fails for any reason (its own ContainmentError
     // already names each ENI; a timeout does not) is followed by a read of
     // where every ENI stands, added to the failure notice.
-    const readInterfaces = new LambdaInvoke(scope, 'Read where each interface stands', {
-      lambdaFunction: tasks.contain,
-      payload: TaskInput.fromObject({ action: 'status', 'findingId.$': '$.finding.findingId' }),
-      payloadResponseOnly: true,
-      resultPath: '$.interfaces',
-      retryOnServiceExceptions: false,
-    })
-      .addRetry({ errors: RETRYABLE, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 3, jitterStrategy: JitterType.FULL })
-      .addCatch(notifyFailure, { resultPath: '$.interfacesError' });
+    const readInterfaces = lambdaTask(scope, 'Read where each interface stands', tasks.contain, { action: 'status', 'findingId.$': '$.finding.findingId' }, '$.interfaces', {
+      onFailure: notifyFailure,
+      maxAttempts: 3,
+      catchResultPath: '$.interfacesError',
+    });
     const withInterfaces = new Pass(scope, 'Add the interface states to the failure', {
       parameters: {
         'state.$': '$.failure.state',
@@ -239,22 +241,13 @@ export interface OperationsTasks {
  */
 export function buildOperationsDefinition(scope: Construct, tasks: OperationsTasks): IChainable {
   const failed = new Fail(scope, 'Operation failed', { error: 'OperationFailed', causePath: '$.failure.cause' });
-  const notifyFailure = new LambdaInvoke(scope, 'Notify the failure', {
-    lambdaFunction: tasks.notify,
-    payload: TaskInput.fromObject({ kind: 'failure', 'findingId.$': '$.request.findingId', 'failure.$': '$.failure' }),
-    payloadResponseOnly: true,
-    resultPath: JsonPath.DISCARD,
-    retryOnServiceExceptions: false,
-  })
-    .addRetry({ errors: RETRYABLE, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4, jitterStrategy: JitterType.FULL })
-    .addCatch(failed, { resultPath: '$.notifyFailureError' });
+  const notifyFailure = lambdaTask(scope, 'Notify the failure', tasks.notify, { kind: 'failure', 'findingId.$': '$.request.findingId', 'failure.$': '$.failure' }, JsonPath.DISCARD, {
+    onFailure: failed,
+    catchResultPath: '$.notifyFailureError',
+  });
   notifyFailure.next(failed);
-  const task = (name: string, fn: IFunction, payload: Record<string, unknown>, resultPath: string): LambdaInvoke => {
-    const t = new LambdaInvoke(scope, name, { lambdaFunction: fn, payload: TaskInput.fromObject(payload), payloadResponseOnly: true, resultPath, retryOnServiceExceptions: false });
-    t.addRetry({ errors: RETRYABLE, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4, jitterStrategy: JitterType.FULL });
-    t.addCatch(whereItFailed(scope, name, notifyFailure), { resultPath: '$.error' });
-    return t;
-  };
+  const task = (name: string, fn: IFunction, payload: Record<string, unknown>, resultPath: string): LambdaInvoke =>
+    lambdaTask(scope, name, fn, payload, resultPath, { onFailure: whereItFailed(scope, name, notifyFailure) });
   // requestedBy is optional in the input; a JSONPath to a missing field would
   // fail the execution with an uncatchable States.Runtime error.
   const request = new Pass(scope, 'Read the request', {
