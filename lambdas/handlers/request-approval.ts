@@ -4,6 +4,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { approvals, type Approvals } from '../adapters/approvals';
 import { readSecret } from '../adapters/secrets';
 import { signedUrl, verifyLink, type ApprovalLink, type Decision } from '../core/approval';
+import { describePlan, type ContainmentPlan } from '../core/containment';
 import { ConfigError, InputError } from '../core/errors';
 import type { Finding } from '../core/model';
 import { summarize } from '../core/render/pages';
@@ -19,6 +20,8 @@ import { numberEnv, requireEnv } from './shared/runtime';
 
 export interface RequestApprovalInput {
   readonly finding: Finding;
+  /** The containment dry run, shown on the approve page. */
+  readonly plan?: ContainmentPlan;
 }
 
 export interface RequestApprovalDeps {
@@ -54,7 +57,7 @@ export function makeRequestApprovalHandler(deps: RequestApprovalDeps): (input: R
     };
     const approveUrl = url('approve');
     const rejectUrl = url('reject');
-    await deps.approvals.createApproval({ approvalId, findingId: finding.findingId, summary: summarize(finding), linkExpiresAt: expiresAt, now });
+    await deps.approvals.createApproval({ approvalId, findingId: finding.findingId, summary: summarize(finding, input.plan?.instances ? describePlan(input.plan) : undefined), linkExpiresAt: expiresAt, now });
     logger.info('approval requested', { approvalId, findingId: finding.findingId, expiresAt });
     return { approvalId, findingId: finding.findingId, approveUrl, rejectUrl, expiresAt: new Date(expiresAt * 1000).toISOString() };
   };

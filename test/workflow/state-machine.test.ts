@@ -59,6 +59,8 @@ let definition: Record<string, unknown>;
 let notifyOnlyDefinition: Record<string, unknown>;
 let operationsDefinition: Record<string, unknown>;
 let operationHandlers: Record<string, Handler>;
+/** The confirmation page the last person opened. */
+let lastPage = '';
 let handlers: Record<string, Handler>;
 let approve: Handler;
 let awaitDecision: Handler;
@@ -93,6 +95,7 @@ function person(decision: 'approve' | 'reject', approver: string): Handler {
     const link = new URL(decision === 'approve' ? Payload.approval.approveUrl : Payload.approval.rejectUrl);
     const page = (await approve(http('GET', link.searchParams), ctx)) as APIGatewayProxyStructuredResultV2;
     expect(page.statusCode).toBe(200);
+    lastPage = String(page.body);
     expect(page.body).toMatch(/<form[^>]+method="post"/i);
     const form = new URLSearchParams(link.searchParams);
     form.set('approver', approver);
@@ -341,6 +344,9 @@ describe('the escalation workflow, run locally on the real handlers', () => {
     expect(mail[1]!.message).toContain('https://approve.example.test/?');
     expect(mail[1]!.message).toContain('WHAT APPROVING DOES (DRY RUN, NOTHING CHANGED YET)');
     expect(mail[1]!.message).toContain(`${estate.secondaryEni}: `);
+    // ... and the page the approver confirmed on showed the same plan.
+    expect(lastPage).toContain('What approving does');
+    expect(lastPage).toContain(`${estate.secondaryEni}: `);
     expect(mail[2]!.message).toMatch(new RegExp(`${estate.secondaryEni} \\(${estate.instanceId}\\): isolated`));
     expect(mail[2]!.message).toMatch(/snapshot snap-\w+ of vol-\w+ \(kept\)/);
 

@@ -33,12 +33,17 @@ export interface ApprovalSummary {
   readonly instanceIds: readonly string[];
   readonly firstSeen: string;
   readonly lastSeen: string;
+  /** The containment dry run in sentences (lambdas/core/containment.ts describePlan), when one was made. */
+  readonly plan?: readonly string[];
 }
+
+/** How many plan lines the summary keeps (the full plan is in the approval message). */
+const PLAN_LINE_LIMIT = 60;
 
 /** How many instance ids and reasons the summary keeps: enough to recognise, small enough for one item. */
 const SUMMARY_LIST_LIMIT = 20;
 
-export function summarize(finding: Finding): ApprovalSummary {
+export function summarize(finding: Finding, plan?: readonly string[]): ApprovalSummary {
   const base = {
     findingId: finding.findingId,
     principal: finding.principal,
@@ -54,7 +59,10 @@ export function summarize(finding: Finding): ApprovalSummary {
     firstSeen: finding.firstSeen,
     lastSeen: finding.lastSeen,
   };
-  return finding.account?.name ? { ...base, accountName: finding.account.name } : base;
+  const withPlan = plan?.length
+    ? { ...base, plan: plan.length > PLAN_LINE_LIMIT ? [...plan.slice(0, PLAN_LINE_LIMIT), `... and ${plan.length - PLAN_LINE_LIMIT} more lines in the approval message`] : [...plan] }
+    : base;
+  return finding.account?.name ? { ...withPlan, accountName: finding.account.name } : withPlan;
 }
 
 /** The longest approver name kept, in characters. */
@@ -100,7 +108,8 @@ const STYLE = [
   'h1{font-size:1.4rem}table{border-collapse:collapse;margin:1rem 0}th,td{text-align:left;vertical-align:top;padding:.25rem .75rem .25rem 0}',
   'th{font-weight:600;white-space:nowrap}td{word-break:break-all}.why{padding:.75rem 1rem;background:#f4f4f4;border-left:4px solid #888}',
   '.error{border-left-color:#b00020}label{display:block;margin:1rem 0 .25rem;font-weight:600}input[type=text]{width:100%;max-width:28rem;padding:.4rem}',
-  'button{margin-top:1rem;padding:.5rem 1.25rem;font-size:1rem}',
+  'button{margin-top:1rem;padding:.5rem 1.25rem;font-size:1rem}h2{font-size:1.1rem}',
+  'pre{background:#f4f4f4;padding:.75rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all;font-size:.85rem}',
 ].join('');
 
 function page(statusCode: number, title: string, content: string, extraHeaders: Readonly<Record<string, string>> = {}): HtmlResponse {
@@ -192,6 +201,9 @@ export function confirmationPage(input: ConfirmationInput): HtmlResponse {
     [
       input.error ? why(input.error, true) : '',
       para(m.effect),
+      input.decision === 'approve' && input.summary.plan?.length
+        ? `<h2>What approving does</h2>${para('The dry run made before this request (nothing has changed yet):')}<pre>${input.summary.plan.map(escapeHtml).join('\n')}</pre>`
+        : '',
       summaryTable(input.summary),
       para(`Your name, the time, your address and your browser are recorded with the decision. This link works once and until ${input.expiresAt}.`),
       form,

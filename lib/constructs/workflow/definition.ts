@@ -123,7 +123,7 @@ export function buildDefinition(scope: Construct, tasks: WorkflowTasks, options:
     // 5-6 (Tier 2): notify, ask for a decision, wait (task token) until the
     // approver answers or the links expire.
     const notifyEscalation = task('Notify the escalation', tasks.notify, notifyPayload(true), '$.notified');
-    const requestApproval = task('Create the approval request', tasks.requestApproval, { 'finding.$': '$.finding' }, '$.approval');
+    const requestApproval = task('Create the approval request', tasks.requestApproval, { 'finding.$': '$.finding', 'plan.$': '$.plan' }, '$.approval');
     // The dry run: what approving will change, shown to the approver.
     const planContainment = task('Plan the containment (dry run)', tasks.contain, { action: 'plan', 'finding.$': '$.finding' }, '$.plan');
     const notifyApprovers = task('Notify the approvers', tasks.notify, { kind: 'approval', 'finding.$': '$.finding', 'approval.$': '$.approval', 'plan.$': '$.plan' }, '$.notifiedApproval');

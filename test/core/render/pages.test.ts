@@ -55,7 +55,7 @@ function expectSafeHeaders(p: HtmlResponse): void {
 }
 
 /** Markup the pages may use: text, tables, a form. Every other tag came from a value that was not escaped. */
-const ALLOWED_TAGS = new Set(['!doctype', 'html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'p', 'strong', 'table', 'tr', 'th', 'td', 'ul', 'li', 'form', 'label', 'input', 'div', 'button']);
+const ALLOWED_TAGS = new Set(['!doctype', 'html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'p', 'strong', 'table', 'tr', 'th', 'td', 'ul', 'li', 'form', 'label', 'input', 'div', 'button', 'h2', 'pre']);
 
 /** Since values are escaped, every literal `<` is markup the page wrote: check each tag and its attributes. */
 function expectSelfContained(html: string): void {
@@ -165,6 +165,30 @@ describe('the approver as recorded', () => {
     const long = cleanApprover('\u{1F600}'.repeat(APPROVER_MAX_LENGTH + 10));
     expect(Array.from(long)).toHaveLength(APPROVER_MAX_LENGTH);
     expect(long).toBe('\u{1F600}'.repeat(APPROVER_MAX_LENGTH));
+  });
+});
+
+describe('the containment plan on the approve page', () => {
+  const plan = ['i-1 (us-east-1):', '  eni-a (primary): sg-web -> allow-all (untrack, 60 s) -> isolation group of vpc-1', `  tag value ${SCRIPT}`];
+
+  it('shows the dry run on the approve page only, each line escaped', () => {
+    const s = summarize(hostileFinding(), plan);
+    const approve = confirmationPage({ decision: 'approve', summary: s, link: LINK, expiresAt: 'x' });
+    expectSelfContained(approve.body);
+    const text = visibleText(approve.body);
+    expect(text).toContain('What approving does');
+    expect(text).toContain('eni-a (primary): sg-web -> allow-all (untrack, 60 s) -> isolation group of vpc-1');
+    expect(text).toContain(`tag value ${SCRIPT}`);
+    expect(approve.body).not.toContain(SCRIPT);
+    expect(visibleText(confirmationPage({ decision: 'reject', summary: s, link: LINK, expiresAt: 'x' }).body)).not.toContain('What approving does');
+  });
+
+  it('keeps at most 60 lines in the stored summary and says how many more there are', () => {
+    const long = Array.from({ length: 75 }, (_, i) => `line ${i}`);
+    const s = summarize(hostileFinding(), long);
+    expect(s.plan).toHaveLength(61);
+    expect(s.plan!.at(-1)).toBe('... and 15 more lines in the approval message');
+    expect(summarize(hostileFinding()).plan).toBeUndefined();
   });
 });
 
