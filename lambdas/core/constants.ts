@@ -125,6 +125,7 @@ export const IndicatorId = {
   SECURITY_GROUP_OPENED: 'security-group-opened',
   USER_DATA_MODIFIED: 'user-data-modified',
   TERMINATION_PROTECTION_SET: 'termination-protection-set',
+  BILLING_ANOMALY: 'billing-anomaly',
 } as const;
 export type IndicatorId = (typeof IndicatorId)[keyof typeof IndicatorId];
 export const INDICATOR_IDS: readonly IndicatorId[] = Object.values(IndicatorId);

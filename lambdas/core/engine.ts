@@ -1,6 +1,7 @@
 import type { TrailEvent } from './cloudtrail/types';
 import { Correlator } from './correlate';
 import { extractFacts, type EventFacts } from './facts';
+import type { BillingData } from './billing';
 import { buildFinding } from './finding';
 import type { Finding, IndicatorContext } from './model';
 import { DEFAULT_SETTINGS, type EngineSettings } from './settings';
@@ -15,6 +16,8 @@ import { emptyThreatIntel, type ThreatIntel } from './threat-intel';
 export interface EngineOptions {
   readonly settings?: EngineSettings;
   readonly intel?: ThreatIntel;
+  /** Billing signals, when Cost Explorer data is at hand (hunt --billing). */
+  readonly billing?: BillingData;
 }
 
 export interface Analysis {
@@ -68,7 +71,7 @@ export function analyze(events: Iterable<TrailEvent>, options: EngineOptions = {
 }
 
 export function analyzeSightings(sightings: Iterable<Sighting>, options: EngineOptions = {}): Analysis {
-  const ctx: IndicatorContext = { settings: options.settings ?? DEFAULT_SETTINGS, intel: options.intel ?? emptyThreatIntel() };
+  const ctx: IndicatorContext = { settings: options.settings ?? DEFAULT_SETTINGS, intel: options.intel ?? emptyThreatIntel(), ...(options.billing ? { billing: options.billing } : {}) };
   const seen = new Map<string, TrailEvent[]>();
   const unique: Sighting[] = [];
   let duplicates = 0;

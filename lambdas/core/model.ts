@@ -4,6 +4,7 @@ import type { EventFacts } from './facts';
 import type { EngineSettings } from './settings';
 import type { ThreatIntel } from './threat-intel';
 import type { AccountContext, Enrichment } from './workflow';
+import type { BillingData } from './billing';
 
 /** What the baseline knew when the event arrived (before learning from it). */
 export interface Novelty {
@@ -57,6 +58,8 @@ export interface IndicatorContext {
   readonly intel: ThreatIntel;
   /** What the workflow learned from the account (instances as they are now); absent in a hunt. */
   readonly enrichment?: Enrichment;
+  /** Billing signals (the billing check, or a hunt given saved Cost Explorer responses); absent: billing unknown. */
+  readonly billing?: BillingData;
 }
 
 export interface IndicatorDefinition {

@@ -107,8 +107,15 @@ export function answerQuestions(group: EventGroup, results: Results, settings: E
     };
   }
 
-  // 3. Billing: only the billing check knows.
-  const billingAnswer: Answer = billing.answer ?? {
+  // 3. Billing: only billing data knows (the billing check, or a hunt given Cost Explorer responses).
+  const billed = results.get(IndicatorId.BILLING_ANOMALY);
+  const fromData: Answer | undefined =
+    billed?.status === 'fired'
+      ? { question: QUESTIONS.billing, answer: 'yes', summary: 'Compute spend for this account and region is anomalous around this activity.', evidence: [billed.evidence.summary] }
+      : billed?.status === 'quiet'
+        ? { question: QUESTIONS.billing, answer: 'no', summary: 'The billing data given shows no compute anomaly for this account and region around this activity.', evidence: billed.note ? [billed.note] : [] }
+        : undefined;
+  const billingAnswer: Answer = billing.answer ?? fromData ?? {
     question: QUESTIONS.billing,
     answer: 'unknown',
     summary: 'CloudTrail does not carry billing data.',

@@ -75,6 +75,7 @@ export const DEFAULT_WEIGHTS: Readonly<Record<IndicatorId, number>> = {
   [IndicatorId.SECURITY_GROUP_OPENED]: 15,
   [IndicatorId.USER_DATA_MODIFIED]: 15,
   [IndicatorId.TERMINATION_PROTECTION_SET]: 10,
+  [IndicatorId.BILLING_ANOMALY]: 25,
 };
 
 export const DEFAULT_SETTINGS: EngineSettings = {
@@ -102,6 +103,7 @@ export const DEFAULT_SETTINGS: EngineSettings = {
       IndicatorId.FAILED_PROVISIONING,
       IndicatorId.QUOTA_PROBING,
       IndicatorId.SECURITY_GROUP_OPENED,
+      IndicatorId.BILLING_ANOMALY,
       IndicatorId.USER_DATA_MODIFIED,
     ],
   },

@@ -1,6 +1,7 @@
 import type { IndicatorId } from '../constants';
 import type { IndicatorDefinition } from '../model';
 import { acceleratedInstanceType } from './accelerated-instance-type';
+import { billingAnomaly } from './billing-anomaly';
 import { failedProvisioning } from './failed-provisioning';
 import { ipAllocated } from './ip-allocated';
 import { missingBusinessTags } from './missing-business-tags';
@@ -33,6 +34,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
   securityGroupOpened,
   userDataModified,
   terminationProtectionSet,
+  billingAnomaly,
 ];
 
 export const INDICATOR_BY_ID: ReadonlyMap<IndicatorId, IndicatorDefinition> = new Map(INDICATORS.map((i) => [i.id, i]));

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { INDICATOR_IDS } from '../../../lambdas/core/constants';
 import { runTable, type IndicatorTable } from '../../support/indicator-table';
 import acceleratedInstanceType from './accelerated-instance-type.cases';
+import billingAnomaly from './billing-anomaly.cases';
 import failedProvisioning from './failed-provisioning.cases';
 import ipAllocated from './ip-allocated.cases';
 import missingBusinessTags from './missing-business-tags.cases';
@@ -37,6 +38,7 @@ const TABLES: readonly IndicatorTable[] = [
   securityGroupOpened,
   userDataModified,
   terminationProtectionSet,
+  billingAnomaly,
 ];
 
 describe('the indicator catalogue', () => {
