@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { LaunchRecord } from '../core/billing';
 import type { TrailEvent } from '../core/cloudtrail/types';
 import { TransientError } from '../core/errors';
 import type { EventFacts } from '../core/facts';
@@ -130,6 +131,47 @@ export class Ledger {
       );
     }
     return churn;
+  }
+
+  /**
+   * Keeps a successful launch where the billing check can find it by
+   * account and time: who launched what, in which region. Written once per
+   * event (a redelivery rewrites the same item).
+   */
+  async recordLaunch(event: TrailEvent, facts: EventFacts, findingId: string): Promise<void> {
+    if (facts.outcome !== 'succeeded' || !facts.launch) return;
+    const record: LaunchRecord = {
+      accountId: event.accountId,
+      region: event.region,
+      time: event.time,
+      eventId: event.eventId,
+      actor: { arn: event.actor.arn, type: event.actor.type, ...(event.actor.issuerArn ? { issuerArn: event.actor.issuerArn } : {}), ...(facts.serviceInvoked ? { invokedBy: facts.serviceInvoked } : {}) },
+      instanceTypes: facts.launch.instanceTypes,
+      instanceIds: facts.launch.instanceIds.slice(0, 500),
+      findingId,
+    };
+    await this.db.send(new PutCommand({ TableName: this.o.tableName, Item: { ...Keys.launch(event.accountId, event.time, event.eventId), launchJson: JSON.stringify(record), region: event.region, expiresAt: this.ttl() } }));
+  }
+
+  /** Launches in an account between two times (epoch ms), optionally in one region, oldest first. */
+  async launches(accountId: string, from: number, to: number, region?: string): Promise<LaunchRecord[]> {
+    const out: LaunchRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.o.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ...(region ? { FilterExpression: '#region = :region' } : {}),
+          ExpressionAttributeNames: region ? { '#region': 'region' } : undefined,
+          ExpressionAttributeValues: { ':pk': `LAUNCHES#${accountId}`, ':from': new Date(from).toISOString(), ':to': `${new Date(to).toISOString()}~`, ...(region ? { ':region': region } : {}) },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) out.push(JSON.parse(String(item.launchJson)) as LaunchRecord);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
   }
 
   async getGroup(key: string): Promise<StoredGroup | undefined> {

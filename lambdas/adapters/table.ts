@@ -12,6 +12,7 @@ import { clientFor } from './aws';
  *   ACCOUNT#<accountId>          REGION#<region>   regions the account acquired in (first seen)
  *   ACCOUNT#<accountId>          PRINCIPAL#<arn>   principals that acquired in it (first seen)
  *   RESOURCE#<acct>/<region>/<id> CREATED          when a resource was created (churn)
+ *   LAUNCHES#<accountId>         <iso>#<eventId>   a successful launch: who, what, where (the billing join)
  *   FINDING#<findingId>          CURRENT           the finding as it stands
  *   FINDING#<findingId>          HISTORY#<iso>#<n> what happened to it, in order
  *   FINDING#<findingId>          CONTAINMENT       the rollback manifest and containment progress
@@ -25,6 +26,7 @@ export const Keys = {
   resource: (accountId: string, region: string, id: string) => ({ pk: `RESOURCE#${accountId}/${region}/${id}`, sk: 'CREATED' }),
   finding: (findingId: string) => ({ pk: `FINDING#${findingId}`, sk: 'CURRENT' }),
   findingHistory: (findingId: string, at: string, n: number) => ({ pk: `FINDING#${findingId}`, sk: `HISTORY#${at}#${String(n).padStart(4, '0')}` }),
+  launch: (accountId: string, at: number, eventId: string) => ({ pk: `LAUNCHES#${accountId}`, sk: `${new Date(at).toISOString()}#${eventId}` }),
   containment: (findingId: string) => ({ pk: `FINDING#${findingId}`, sk: 'CONTAINMENT' }),
   approval: (approvalId: string) => ({ pk: `APPROVAL#${approvalId}`, sk: 'REQUEST' }),
 } as const;

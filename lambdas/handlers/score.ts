@@ -41,7 +41,7 @@ export type ScoreResult =
   | { readonly status: 'scored'; readonly findingId: string; readonly tier?: 1 | 2; readonly started?: 1 | 2; readonly updated?: boolean };
 
 /** What the scorer needs of the ledger (lambdas/adapters/ledger.ts; an in-memory one in the benchmark). */
-export type LedgerPort = Pick<Ledger, 'novelty' | 'churn' | 'place' | 'markStarted'>;
+export type LedgerPort = Pick<Ledger, 'novelty' | 'churn' | 'place' | 'markStarted' | 'recordLaunch'>;
 
 export interface ScoreDeps {
   readonly ledger: LedgerPort;
@@ -71,6 +71,8 @@ export async function scoreEvent(body: unknown, deps: ScoreDeps): Promise<ScoreR
   const key = groupKey(event, facts);
   const placement = await deps.ledger.place(compactEvent(event, facts, novelty, churn), key, deps.settings);
   if (placement.kind === 'duplicate') return { status: 'duplicate', findingId: placement.group.findingId };
+  // Who launched what, where: what the daily billing check joins its anomalies to.
+  await deps.ledger.recordLaunch(event, facts, placement.group.findingId);
 
   const group = placement.group;
   const finding = buildFinding(toEventGroup(group), { settings: deps.settings, intel: await deps.intel() });
