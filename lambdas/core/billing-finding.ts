@@ -61,11 +61,13 @@ export function billingFinding(signal: BillingSignal, join: Join, settings: Engi
           ? `The launches in the window were by approved principals (${join.provisioners.map((p) => p.arn).join(', ')}): confirm the spend is expected.`
           : `No launch in the ledger explains this spend: look in Cost Explorer at ${signal.usageTypes.join(', ') || 'the usage types'} of ${signal.accountId}, and in CloudTrail of that account and region (it may not forward events yet).`,
       ];
+  // A signal for a whole account names no region: the launches say where to look.
+  const regions = signal.region ? [signal.region] : [...new Set(join.provisioners.flatMap((p) => p.regions))];
   return {
     findingId: billingFindingId(signal),
     accountId: signal.accountId,
-    region: signal.region ?? 'unknown',
-    regions: signal.region ? [signal.region] : [],
+    region: regions[0] ?? 'unknown',
+    regions,
     principal: who,
     principalType: lead?.type ?? 'Unknown',
     ...(lead?.issuerArn ? { principalRole: lead.issuerArn } : {}),

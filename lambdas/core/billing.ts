@@ -188,6 +188,18 @@ export interface BaselineSettings {
 
 export const DEFAULT_BASELINE: BaselineSettings = { baselineDays: 28, factor: 3, minDollars: 50, minHistoryDays: 7, newAccountDollars: 100 };
 
+export interface BillingCheckSettings {
+  /** Days of anomalies asked for (they are reported a day or more late, and keep growing). */
+  readonly lookbackDays: number;
+  /** An anomaly is alerted again when its total impact grew by this much (percent). */
+  readonly growthMarginPercent: number;
+  readonly baseline: BaselineSettings;
+  /** Only this monitor's anomalies (default: every monitor's). */
+  readonly monitorArn?: string;
+}
+
+export const DEFAULT_BILLING_CHECK: BillingCheckSettings = { lookbackDays: 7, growthMarginPercent: 20, baseline: DEFAULT_BASELINE };
+
 export function median(values: readonly number[]): number {
   if (values.length === 0) return 0;
   const s = [...values].sort((a, b) => a - b);
@@ -339,6 +351,8 @@ export interface Provisioner {
   readonly launches: number;
   readonly instanceIds: readonly string[];
   readonly instanceTypes: readonly string[];
+  /** Where the launches were. */
+  readonly regions: readonly string[];
   readonly eventIds: readonly string[];
   readonly findingIds: readonly string[];
 }
@@ -387,6 +401,7 @@ export function joinProvisioning(signal: BillingSignal, launches: readonly Launc
       launches: ls.length,
       instanceIds: [...new Set(ls.flatMap((l) => l.instanceIds))],
       instanceTypes: [...new Set(ls.flatMap((l) => l.instanceTypes))],
+      regions: [...new Set(ls.map((l) => l.region))],
       eventIds: ls.map((l) => l.eventId),
       findingIds: [...new Set(ls.map((l) => l.findingId).filter((x): x is string => Boolean(x)))],
     };

@@ -32,6 +32,9 @@ export interface AssessDeps {
 
 export function makeAssessHandler(deps: AssessDeps): (input: AssessInput) => Promise<Finding> {
   return async ({ finding, groupKey, enrichment }) => {
+    // A billing finding has no correlation group: its evidence is the bill
+    // and the launches it was joined to, which enrichment does not change.
+    if (groupKey.startsWith('billing:')) return enrichment.account ? { ...finding, account: enrichment.account } : finding;
     const group = await deps.getGroup(groupKey);
     // The group may have moved on (a newer group for the same principal) or
     // expired: keep the finding as scored, with the account context added.

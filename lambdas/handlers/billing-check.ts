@@ -5,12 +5,12 @@ import {
   addDays,
   baselineSignals,
   costSeries,
-  DEFAULT_BASELINE,
   joinProvisioning,
   JOIN_LOOKBACK_DAYS,
   lastCompleteDay,
   signalsFromAnomalies,
-  type BaselineSettings,
+  DEFAULT_BILLING_CHECK,
+  type BillingCheckSettings,
   type BillingSignal,
   type LaunchRecord,
 } from '../core/billing';
@@ -36,17 +36,6 @@ import { engineSettings, numberEnv, optionalEnv, requireEnv } from './shared/run
  * cost by account and region, and the judged day by usage type.
  */
 
-export interface BillingCheckSettings {
-  /** Days of anomalies asked for (they are reported a day or more late, and keep growing). */
-  readonly lookbackDays: number;
-  /** An anomaly is alerted again when its total impact grew by this much (percent). */
-  readonly growthMarginPercent: number;
-  readonly baseline: BaselineSettings;
-  /** Only this monitor's anomalies (default: every monitor's). */
-  readonly monitorArn?: string;
-}
-
-export const DEFAULT_BILLING_CHECK: BillingCheckSettings = { lookbackDays: 7, growthMarginPercent: 20, baseline: DEFAULT_BASELINE };
 
 export interface BillingCheckDeps {
   readonly settings: EngineSettings;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { INDICATOR_IDS, type IndicatorId } from '../../lambdas/core/constants';
+import { DEFAULT_BILLING_CHECK } from '../../lambdas/core/billing';
 import { DEFAULT_CONTAINMENT } from '../../lambdas/core/containment';
 import { DEFAULT_SETTINGS } from '../../lambdas/core/settings';
 
@@ -11,6 +12,7 @@ import { DEFAULT_SETTINGS } from '../../lambdas/core/settings';
 
 const D = DEFAULT_SETTINGS;
 const C = DEFAULT_CONTAINMENT;
+const B = DEFAULT_BILLING_CHECK;
 
 const positive = (what: string) => z.number({ error: `a number (${what})` }).positive({ error: `a positive number (${what})` });
 const nonNegative = (what: string) => z.number({ error: `a number (${what})` }).min(0, { error: `a number >= 0 (${what})` });
@@ -164,6 +166,31 @@ export const deploymentShape = z
           .boolean({ error: 'true or false' })
           .default(C.blockFlaggedIps)
           .describe('Deny the finding\'s public threat-intel IPv4 addresses in the network ACLs of the instances\' subnets (removed on release).'),
+      })
+      .prefault({}),
+    billing: z
+      .strictObject({
+        enabled: z.boolean({ error: 'true or false' }).default(true).describe('Run the daily billing check (Cost Anomaly Detection and the compute spend baseline).'),
+        scheduleUtcHour: z
+          .number({ error: 'an hour 0-23 (UTC)' })
+          .int({ error: 'a whole hour 0-23 (UTC)' })
+          .min(0, { error: 'an hour 0-23 (UTC)' })
+          .max(23, { error: 'an hour 0-23 (UTC)' })
+          .default(6)
+          .describe('When the daily check runs (UTC hour). It judges the last complete UTC day.'),
+        lookbackDays: z.number().int().min(1).max(90, { error: 'at most 90 days' }).default(B.lookbackDays).describe('Days of Cost Anomaly Detection anomalies read each run (they are reported late and keep growing).'),
+        growthMarginPercent: z.number().min(0, { error: 'a percentage >= 0' }).default(B.growthMarginPercent).describe('An anomaly already alerted is alerted again when its total impact grew by this much.'),
+        baselineDays: z.number().int().min(7, { error: 'at least 7 days' }).max(90, { error: 'at most 90 days' }).default(B.baseline.baselineDays).describe('Trailing days of the spend baseline (median and MAD).'),
+        factor: z.number().gt(1, { error: 'a factor above 1' }).default(B.baseline.factor).describe('Daily compute spend above this multiple of the median (and above median + 3 scaled MAD) is anomalous...'),
+        minDollars: z.number().min(0).default(B.baseline.minDollars).describe('... when it is also at least this many USD above the median.'),
+        minHistoryDays: z.number().int().min(1).max(60).default(B.baseline.minHistoryDays).describe('Fewer days of spend than this: a new account or region, judged on newAccountDollars alone.'),
+        newAccountDollars: z.number().min(0).default(B.baseline.newAccountDollars).describe('Daily compute spend that is reported for a new account or region.'),
+        createMonitor: z
+          .boolean({ error: 'true or false' })
+          .default(false)
+          .describe('Create a Cost Anomaly Detection monitor (by service) with an immediate subscription to the findings topic. Off: read the anomalies of the monitors that exist.'),
+        monitorArn: z.string().regex(/^arn:aws[a-z-]*:ce::\d{12}:anomalymonitor\/[\w-]+$/, { error: 'an anomaly monitor ARN' }).optional().describe('Read only this monitor\'s anomalies (default: every monitor\'s, or the one created).'),
+        subscriptionThresholdDollars: z.number().min(0).default(100).describe('Total impact from which the created monitor\'s subscription notifies the findings topic directly.'),
       })
       .prefault({}),
     retention: z

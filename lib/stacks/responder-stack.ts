@@ -15,6 +15,7 @@ import type { DeploymentConfig } from '../config/schema';
 import { Detection } from '../constructs/detection/detection';
 import { logicalIdOf } from '../constructs/shared/grants';
 import { Workflow } from '../constructs/workflow/workflow';
+import { Billing } from '../constructs/billing/billing';
 
 export interface FeedFile {
   /** `ip` or `domain`. */
@@ -52,6 +53,8 @@ function retentionFor(days: number): RetentionDays {
 export class ResponderStack extends Stack {
   readonly workflow: Workflow;
   readonly detection: Detection;
+  /** The daily billing check; absent with deployment.billing.enabled false. */
+  readonly billing?: Billing;
 
   constructor(scope: Construct, id: string, props: ResponderStackProps) {
     super(scope, id, props);
@@ -179,6 +182,28 @@ export class ResponderStack extends Stack {
       feeds,
       threatIntelRefreshMinutes: d.threatIntelRefreshMinutes,
     });
+
+    if (d.billing.enabled) {
+      const b = d.billing;
+      this.billing = new Billing(this, 'Billing', {
+        settings: props.settings,
+        check: {
+          lookbackDays: b.lookbackDays,
+          growthMarginPercent: b.growthMarginPercent,
+          baseline: { baselineDays: b.baselineDays, factor: b.factor, minDollars: b.minDollars, minHistoryDays: b.minHistoryDays, newAccountDollars: b.newAccountDollars },
+          ...(b.monitorArn ? { monitorArn: b.monitorArn } : {}),
+        },
+        key,
+        table,
+        stateMachine: this.workflow.stateMachine,
+        topic: findingsTopic,
+        logRetention,
+        ledgerDays: d.retention.ledgerDays,
+        scheduleUtcHour: b.scheduleUtcHour,
+        createMonitor: b.createMonitor,
+        subscriptionThresholdDollars: b.subscriptionThresholdDollars,
+      });
+    }
 
     new CfnOutput(this, 'CentralEventBusArn', { value: this.detection.centralBus.eventBusArn, description: 'Member accounts forward CloudTrail events here' });
     new CfnOutput(this, 'ApprovalEndpointUrl', { value: this.workflow.endpoint.url.url, description: 'Base URL of approve/reject links' });

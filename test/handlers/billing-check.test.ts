@@ -5,11 +5,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { anomalyStore } from '../../lambdas/adapters/anomaly-store';
 import { COMPUTE_SERVICES, getAnomalies, getDailyCost } from '../../lambdas/adapters/cost';
 import { Ledger } from '../../lambdas/adapters/ledger';
-import { addDays } from '../../lambdas/core/billing';
+import { addDays, DEFAULT_BILLING_CHECK } from '../../lambdas/core/billing';
 import { extractFacts } from '../../lambdas/core/facts';
 import { withDefaults } from '../../lambdas/core/settings';
 import type { WorkflowInput } from '../../lambdas/core/workflow';
-import { makeBillingCheck, DEFAULT_BILLING_CHECK, type BillingCheckDeps } from '../../lambdas/handlers/billing-check';
+import { makeBillingCheck, type BillingCheckDeps } from '../../lambdas/handlers/billing-check';
 import { createResponderTable } from '../support/aws';
 import { trail } from '../support/fixtures';
 

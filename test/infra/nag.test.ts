@@ -7,6 +7,7 @@ describe('cdk-nag AwsSolutions', () => {
     ['with approvals, Slack and an organisation', undefined],
     ['with the defaults (no config file)', {}],
     ['notify-only, no feeds', { deployment: { containment: { mode: 'notify-only' } } }],
+    ['with a Cost Anomaly Detection monitor', { deployment: { billing: { createMonitor: true } } }],
     ['with every optional containment step', { deployment: { containment: { removeInstanceProfile: true, revokeRoleSessions: true, blockFlaggedIps: true, autoScaling: 'detach' } } }],
   ])('has no unacknowledged finding %s', (_name, config) => {
     const { stack } = synthesize(config);

@@ -9,6 +9,8 @@ type Statement = { Action: string | string[]; Resource: unknown; Condition?: unk
 let s: Synth;
 let resources: Record<string, Resource>;
 const ofType = (type: string): [string, Resource][] => Object.entries(resources).filter(([, r]) => r.Type === type);
+/** The detection rules (the billing check's schedule is a rule too). */
+const patternRules = (): [string, Resource][] => ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.EventPattern !== undefined);
 
 beforeAll(() => {
   process.env.CDK_VALIDATION = 'false';
@@ -18,7 +20,7 @@ beforeAll(() => {
 
 describe('detection', () => {
   it('has one rule per event source on the default bus and on the central bus, with the engine\'s own patterns', () => {
-    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
+    const rules = patternRules().map(([, r]) => r.Properties);
     const expected = cloudTrailPatterns().map((p) => p.pattern);
     expect(rules).toHaveLength(expected.length * 2);
     for (const pattern of expected) {
@@ -36,14 +38,14 @@ describe('detection', () => {
   });
 
   it('opts in to read-only management events only on the rules that name read-only calls (quota reads)', () => {
-    const states = ofType('AWS::Events::Rule').map(([, r]) => [(r.Properties.EventPattern as { detail: { eventSource: string[] } }).detail.eventSource[0], r.Properties.State]);
+    const states = patternRules().map(([, r]) => [(r.Properties.EventPattern as { detail: { eventSource: string[] } }).detail.eventSource[0], r.Properties.State]);
     for (const [source, state] of states) {
       expect(state, String(source)).toBe(source === 'servicequotas.amazonaws.com' ? 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' : 'ENABLED');
     }
   });
 
   it('sends every rule to the encrypted queue, with a dead-letter queue for what cannot be delivered', () => {
-    for (const [, rule] of ofType('AWS::Events::Rule')) {
+    for (const [, rule] of patternRules()) {
       const targets = rule.Properties.Targets as { Arn: unknown; DeadLetterConfig?: unknown; RetryPolicy?: unknown }[];
       expect(targets).toHaveLength(1);
       expect(targets[0]!.DeadLetterConfig).toBeDefined();
@@ -88,7 +90,7 @@ describe('detection', () => {
 describe('functions', () => {
   it('run Node.js 24 on arm64 with tracing, in their own encrypted log groups', () => {
     const fns = ofType('AWS::Lambda::Function').filter(([id]) => !id.startsWith('CustomCDKBucketDeployment'));
-    expect(fns.length).toBe(10);
+    expect(fns.length).toBe(11);
     for (const [, fn] of fns) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogGroup: expect.anything() as unknown });
@@ -190,6 +192,41 @@ describe('state', () => {
 
   it('keeps findings and decisions when the stack is deleted', () => {
     s.template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', Properties: { KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }] } });
+  });
+});
+
+describe('the billing check', () => {
+  it('runs daily at the configured hour, may read Cost Explorer and start the workflow, and creates no monitor unless asked', () => {
+    const schedule = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.ScheduleExpression !== undefined)![1];
+    expect(schedule.Properties.ScheduleExpression).toBe('cron(15 6 * * ? *)');
+    const sts = ofType('AWS::IAM::Policy')
+      .filter(([id]) => id.startsWith('BillingCheckRole'))
+      .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    const all = sts.flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]));
+    expect(all).toEqual(expect.arrayContaining(['ce:GetAnomalies', 'ce:GetCostAndUsage', 'states:StartExecution', 'dynamodb:PutItem']));
+    expect(ofType('AWS::CE::AnomalyMonitor')).toEqual([]);
+    const fn = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('BillingCheck'))![1];
+    const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(JSON.parse(String(env.BILLING_SETTINGS))).toEqual({ lookbackDays: 7, growthMarginPercent: 20, baseline: { baselineDays: 28, factor: 3, minDollars: 50, minHistoryDays: 7, newAccountDollars: 100 } });
+  });
+
+  it('with createMonitor: a service monitor, an immediate subscription to the findings topic, which Cost Anomaly Detection may publish to', () => {
+    const withMonitor = synthesize({ ...TEST_CONFIG, deployment: { ...TEST_CONFIG.deployment, billing: { createMonitor: true, subscriptionThresholdDollars: 250, scheduleUtcHour: 3 } } });
+    withMonitor.template.hasResourceProperties('AWS::CE::AnomalyMonitor', { MonitorType: 'DIMENSIONAL', MonitorDimension: 'SERVICE' });
+    withMonitor.template.hasResourceProperties('AWS::CE::AnomalySubscription', {
+      Frequency: 'IMMEDIATE',
+      Subscribers: [{ Type: 'SNS', Address: { Ref: Match.stringLikeRegexp('^Findings') } }],
+      ThresholdExpression: Match.serializedJson({ Dimensions: { Key: 'ANOMALY_TOTAL_IMPACT_ABSOLUTE', MatchOptions: ['GREATER_THAN_OR_EQUAL'], Values: ['250'] } }),
+    });
+    withMonitor.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: Match.objectLike({ Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'costalerts.amazonaws.com' }, Action: 'sns:Publish' })]) }),
+    });
+    withMonitor.template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(15 3 * * ? *)' });
+  });
+
+  it('is absent when turned off', () => {
+    const off = synthesize({ ...TEST_CONFIG, deployment: { ...TEST_CONFIG.deployment, billing: { enabled: false } } });
+    expect(Object.keys(off.template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: Match.anyValue() } }))).toEqual([]);
   });
 });
 
