@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { billingFromSaved, type BillingData, type SavedResponse } from '../../lambdas/core/billing';
 import { parseArgs } from 'node:util';
 import { ConfigError, describeError } from '../../lambdas/core/errors';
 import type { ReadProblem } from '../../lambdas/core/cloudtrail/reader';
@@ -35,6 +36,10 @@ or - for stdin. With no PATH, reads stdin when it is piped.
 
 Options:
   --config FILE          configuration (JSON or YAML); default: built-in defaults
+  --billing FILE         a saved Cost Explorer response (aws ce get-anomalies, or
+                         aws ce get-cost-and-usage --granularity DAILY grouped by
+                         LINKED_ACCOUNT and REGION): answers the billing question
+                         and scores billing-anomaly; repeatable
   --format FORMAT        table (default), jsonl, json or html
   --out FILE             write the report to FILE instead of stdout
   --fail-on-escalation   exit 3 when any finding is escalated to Tier 2
@@ -72,6 +77,7 @@ export async function main(argv: readonly string[], io: Io, version = '0.0.0'): 
       strict: true,
       options: {
         config: { type: 'string' },
+        billing: { type: 'string', multiple: true },
         format: { type: 'string', default: 'table' },
         out: { type: 'string' },
         'fail-on-escalation': { type: 'boolean', default: false },
@@ -134,6 +140,26 @@ export async function main(argv: readonly string[], io: Io, version = '0.0.0'): 
     throw e;
   }
 
+  // Saved Cost Explorer responses: what cannot be used is reported, the rest is used.
+  let billing: BillingData | undefined;
+  let billingIncomplete = false;
+  if (values.billing?.length) {
+    const saved: SavedResponse[] = [];
+    for (const file of values.billing) {
+      try {
+        saved.push({ name: file, json: JSON.parse(readFileSync(file, 'utf8')) as unknown });
+      } catch (e) {
+        billingIncomplete = true;
+        err(`warning: --billing ${file}: ${e instanceof SyntaxError ? `not valid JSON: ${e.message}` : describeError(e)}; expected a response saved from aws ce get-anomalies or get-cost-and-usage`);
+      }
+    }
+    const out = billingFromSaved(saved);
+    for (const p of out.problems) err(`warning: --billing ${p}`);
+    billingIncomplete ||= out.problems.length > 0;
+    billing = out.data;
+    if (!values.quiet) err(`billing data: ${out.data.signals.length} compute signal(s) from ${out.data.coverage}`);
+  }
+
   const perSource = new Map<string, number>();
   const progress = io.stderr.isTTY && !values.quiet;
   let lastProgress = 0;
@@ -147,6 +173,7 @@ export async function main(argv: readonly string[], io: Io, version = '0.0.0'): 
     paths,
     settings: config.settings,
     intel: config.intel,
+    ...(billing ? { billing } : {}),
     ...(threads === undefined ? {} : { threads }),
     onProblem: (p) => {
       if (values.quiet) return;
@@ -184,6 +211,6 @@ export async function main(argv: readonly string[], io: Io, version = '0.0.0'): 
   }
   err(formatSummary(result.summary, result.findings));
   if (values['fail-on-escalation'] && result.findings.some((f) => f.escalate)) return ExitCode.ESCALATION;
-  if (result.incomplete) return ExitCode.INCOMPLETE_INPUT;
+  if (result.incomplete || billingIncomplete) return ExitCode.INCOMPLETE_INPUT;
   return ExitCode.OK;
 }

@@ -1,6 +1,7 @@
 import { emptyStats, mergeStats, type ReadProblem, type ReadStats } from '../../lambdas/core/cloudtrail/reader';
 import { SkipReason, isDamage } from '../../lambdas/core/cloudtrail/normalize';
 import { analyzeSightings, type Sighting } from '../../lambdas/core/engine';
+import type { BillingData } from '../../lambdas/core/billing';
 import type { Finding } from '../../lambdas/core/model';
 import type { EngineSettings } from '../../lambdas/core/settings';
 import type { ThreatIntel } from '../../lambdas/core/threat-intel';
@@ -13,6 +14,8 @@ export interface HuntOptions {
   readonly paths: readonly string[];
   readonly settings: EngineSettings;
   readonly intel: ThreatIntel;
+  /** Billing signals from saved Cost Explorer responses (--billing). */
+  readonly billing?: BillingData;
   readonly threads?: number;
   readonly onProblem?: (problem: ReadProblem) => void;
   readonly onProgress?: (progress: HuntProgress) => void;
@@ -73,7 +76,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
     },
     { threads },
   );
-  const { findings, duplicates } = analyzeSightings(events, { settings: options.settings, intel: options.intel });
+  const { findings, duplicates } = analyzeSightings(events, { settings: options.settings, intel: options.intel, ...(options.billing ? { billing: options.billing } : {}) });
   if (duplicates) {
     stats.relevant -= duplicates;
     stats.skipped[SkipReason.DUPLICATE_EVENT] = (stats.skipped[SkipReason.DUPLICATE_EVENT] ?? 0) + duplicates;

@@ -79,6 +79,35 @@ describe('rogue-infra hunt, end to end', () => {
   });
 });
 
+describe('rogue-infra hunt --billing', () => {
+  const samples = path.join(root, 'samples');
+  const billing = ['--billing', path.join(samples, 'billing/anomalies.json'), '--billing', path.join(samples, 'billing/cost-by-account-region.json')];
+
+  it('answers the billing question from saved Cost Explorer responses, and scores billing-anomaly', async () => {
+    const r = await run('hunt', path.join(samples, 'trail'), '--config', path.join(samples, 'config.yaml'), '--format', 'jsonl', ...billing);
+    expect(r.code).toBe(ExitCode.OK);
+    expect(r.stderr).toMatch(/billing data: 2 compute signal\(s\) from GetAnomalies .*anomalies\.json: 1 of 2 anomalies are compute/);
+    const findings = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { accountId: string; region: string; answers: { billing: { answer: string; evidence: string[] } }; indicators: { id: string }[] });
+    const gpu = findings.find((f) => f.accountId === '222222222222' && f.region === 'ap-southeast-3')!;
+    expect(gpu.answers.billing.answer).toBe('yes');
+    expect(gpu.answers.billing.evidence[0]).toMatch(/Cost Anomaly Detection 8a1f0c2e-.*USD 1874\.32 above expected/);
+    expect(gpu.indicators.map((i) => i.id)).toContain('billing-anomaly');
+    // Everyone else: billing data says no anomaly (it was "unknown" without it).
+    expect(findings.filter((f) => f !== gpu).every((f) => f.answers.billing.answer === 'no')).toBe(true);
+  });
+
+  it('reports a file it cannot use, uses the others, and exits 2', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rif-billing-'));
+    writeFileSync(path.join(dir, 'broken.json'), '{"Anomalies": [');
+    writeFileSync(path.join(dir, 'by-service.json'), JSON.stringify({ GroupDefinitions: [{ Type: 'DIMENSION', Key: 'SERVICE' }], ResultsByTime: [] }));
+    const r = await run('hunt', attack, '--config', config, '--format', 'jsonl', '--billing', path.join(dir, 'broken.json'), '--billing', path.join(dir, 'by-service.json'), '--billing', path.join(samples, 'billing/anomalies.json'));
+    expect(r.code).toBe(ExitCode.INCOMPLETE_INPUT);
+    expect(r.stderr).toMatch(/warning: --billing .*broken\.json: not valid JSON: .*; expected a response saved from aws ce get-anomalies or get-cost-and-usage/);
+    expect(r.stderr).toMatch(/warning: --billing .*by-service\.json: a GetCostAndUsage response grouped by SERVICE; expected --group-by LINKED_ACCOUNT and REGION/);
+    expect(r.stdout.trim().split('\n').length).toBeGreaterThan(0);
+  });
+});
+
 describe('rogue-infra exit codes and messages', () => {
   it('exits 2 when some input could not be read, after reporting where and processing the rest', async () => {
     const r = await run('hunt', attack, damaged, '--config', config, '--format', 'jsonl');
