@@ -19,6 +19,8 @@ import { createResponderTable, unique } from '../support/aws';
 import { MOTO_ACCOUNT } from '../support/moto';
 import { synthesizedDefinition } from '../support/definition';
 import { buildEstate, recordingClients } from '../support/estate';
+import { joinProvisioning, type BillingSignal, type LaunchRecord } from '../../lambdas/core/billing';
+import { billingFinding } from '../../lambdas/core/billing-finding';
 import { containmentStore } from '../../lambdas/adapters/containment-store';
 import { DEFAULT_CONTAINMENT } from '../../lambdas/core/containment';
 import { makeContainHandler } from '../../lambdas/handlers/contain';
@@ -405,6 +407,43 @@ describe('the escalation workflow, run locally on the real handlers', () => {
     expect(done.map((m) => m.subject)).toEqual([expect.stringMatching(/^\[Tier 2 CONTAINED\]/)]);
     expect(done[0]!.message).toMatch(/Contained: quarantine run by sam\.ops@example\.com\./);
     expect((await getFinding(input.finding.findingId, { tableName: table }))?.status).toBe('contained');
+  });
+
+  it('a billing finding (anomaly corroborated by an unapproved launcher) takes the same path: escalated, approved, contained', async () => {
+    const estate = await buildEstate();
+    const mallory = `arn:aws:iam::${MOTO_ACCOUNT}:user/${unique('mallory')}`;
+    const day = new Date().toISOString().slice(0, 10);
+    const signal: BillingSignal = {
+      id: unique('anomaly'), source: 'anomaly-detection', accountId: MOTO_ACCOUNT, region: REGION, start: day, end: day, impact: 1874.32,
+      usageTypes: ['USE1-BoxUsage:g5.xlarge'], families: ['g5'], explanation: 'Cost Anomaly Detection: USD 1874.32 above expected',
+    };
+    const launch: LaunchRecord = { accountId: MOTO_ACCOUNT, region: REGION, time: Date.now() - 3_600_000, eventId: unique('evt'), actor: { arn: mallory, type: 'IAMUser' }, instanceTypes: ['g5.xlarge'], instanceIds: [estate.instanceId] };
+    const finding = billingFinding(signal, joinProvisioning(signal, [launch], settings), settings);
+    expect(finding).toMatchObject({ escalate: true, tier: 2, principal: mallory });
+    const r = await run({ finding, groupKey: `billing:${signal.id}`, trigger: 'new' }, person('approve', 'ana@example.com'));
+    expect(r.ok).toBe(true);
+    const out = r.ok ? r.output : {};
+    // Assessment keeps a billing finding as it is (there is no CloudTrail group to rebuild).
+    expect((out.finding as { findingId: string; indicators: { id: string }[] }).indicators.map((i) => i.id)).toEqual(['billing-anomaly', 'unapproved-principal']);
+    expect(out.outcome).toMatchObject({ kind: 'contained' });
+    const mail = (await notifications()).filter((m) => m.message.includes(finding.findingId));
+    expect(mail.map((m) => m.subject)).toEqual([expect.stringMatching(/^\[Tier 2 ESCALATION\]/), expect.stringMatching(/APPROVAL NEEDED/), expect.stringMatching(/^\[Tier 2 CONTAINED\]/)]);
+    expect(mail[0]!.message).toContain('USD 1874.32 above expected');
+  });
+
+  it('a lone billing anomaly (nobody unapproved launched) is Tier 1: notified and recorded, nobody asked', async () => {
+    const signal: BillingSignal = {
+      id: unique('baseline'), source: 'baseline', accountId: MOTO_ACCOUNT, region: REGION, start: '2025-05-14', end: '2025-05-14', impact: 420,
+      usageTypes: [], families: [], explanation: 'USD 450.00 of compute: 15.0x the median',
+    };
+    const finding = billingFinding(signal, joinProvisioning(signal, [], settings), settings);
+    const r = await run({ finding, groupKey: `billing:${signal.id}`, trigger: 'new' }, () => Promise.reject(new Error('nobody should be asked')));
+    expect(r.ok).toBe(true);
+    expect(r.ok && r.output.outcome).toMatchObject({ kind: 'not-escalated' });
+    const mail = (await notifications()).filter((m) => m.message.includes(finding.findingId));
+    expect(mail.map((m) => m.subject)).toEqual([expect.stringMatching(/^\[Tier 1/)]);
+    expect(mail[0]!.message).toContain('15.0x the median');
+    expect((await history(finding.findingId, { tableName: table })).map((h) => h.kind)).toEqual(['assessed', 'outcome']);
   });
 
   it('Tier 2, rejected: not contained, and says who rejected it', async () => {
