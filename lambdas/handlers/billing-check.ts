@@ -15,7 +15,7 @@ import {
   type LaunchRecord,
 } from '../core/billing';
 import { billingFinding } from '../core/billing-finding';
-import { ConfigError, describeError } from '../core/errors';
+import { ConfigError, describeError, RogueInfraError } from '../core/errors';
 import type { Finding } from '../core/model';
 import type { EngineSettings } from '../core/settings';
 import type { WorkflowInput } from '../core/workflow';
@@ -177,7 +177,22 @@ function fromEnvironment(): () => Promise<BillingCheckResult> {
   });
 }
 
-export const handler = middy(() => (check ??= fromEnvironment())())
+/**
+ * A source that failed after its retries fails the invocation once the
+ * other source has been handled: the function's error alarm tells
+ * operators, and nothing already alerted is alerted twice on a rerun.
+ */
+async function run(): Promise<BillingCheckResult> {
+  const result = await (check ??= fromEnvironment())();
+  if (result.errors.length) throw new BillingSourceError(`billing check ${result.day}: ${result.errors.join('; ')} (${result.findings.length} finding(s) started from the other source)`);
+  return result;
+}
+
+export class BillingSourceError extends RogueInfraError {
+  override readonly name = 'BillingSourceError';
+}
+
+export const handler = middy(run)
   .use(traced())
   .use(injectLambdaContext(logger));
 

@@ -202,6 +202,7 @@ export class ResponderStack extends Stack {
         scheduleUtcHour: b.scheduleUtcHour,
         createMonitor: b.createMonitor,
         subscriptionThresholdDollars: b.subscriptionThresholdDollars,
+        alarmTopic: alarmsTopic,
       });
     }
 

@@ -208,6 +208,9 @@ describe('the billing check', () => {
     const fn = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('BillingCheck'))![1];
     const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(JSON.parse(String(env.BILLING_SETTINGS))).toEqual({ lookbackDays: 7, growthMarginPercent: 20, baseline: { baselineDays: 28, factor: 3, minDollars: 50, minHistoryDays: 7, newAccountDollars: 100 } });
+    // A run that failed alarms operators; the schedule does not retry (every rerun pays for its calls).
+    expect((schedule.Properties.Targets as { RetryPolicy?: { MaximumRetryAttempts: number } }[])[0]!.RetryPolicy?.MaximumRetryAttempts).toBe(0);
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda', AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }], Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^BillingCheck') } }] });
   });
 
   it('with createMonitor: a service monitor, an immediate subscription to the findings topic, which Cost Anomaly Detection may publish to', () => {

@@ -1,4 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { CfnAnomalyMonitor, CfnAnomalySubscription } from 'aws-cdk-lib/aws-ce';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -29,6 +31,8 @@ export interface BillingProps {
   /** Create a Cost Anomaly Detection monitor (by service) and an immediate subscription to `topic`. */
   readonly createMonitor: boolean;
   readonly subscriptionThresholdDollars: number;
+  /** Operations alarms: a run that failed (a Cost Explorer source unavailable after retries). */
+  readonly alarmTopic: ITopic;
 }
 
 /**
@@ -85,7 +89,16 @@ export class Billing extends Construct {
     new Rule(this, 'Daily', {
       description: 'Runs the billing check once a day (it judges the last complete UTC day)',
       schedule: Schedule.cron({ minute: '15', hour: String(props.scheduleUtcHour) }),
-      targets: [new LambdaFunction(this.check, { retryAttempts: 2, maxEventAge: Duration.hours(6) })],
+      // No retry: a failed source is reported by the alarm below, and a rerun would pay for every call again.
+      targets: [new LambdaFunction(this.check, { retryAttempts: 0 })],
     });
+    new Alarm(this, 'FailedAlarm', {
+      alarmDescription: 'The daily billing check failed: a Cost Explorer source was unavailable after retries, or the run itself failed; its log says which (the other source was still handled)',
+      metric: this.check.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new SnsAction(props.alarmTopic));
   }
 }
