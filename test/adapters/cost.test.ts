@@ -11,13 +11,12 @@ import {
   type GetCostAndUsageResponse,
 } from '@aws-sdk/client-cost-explorer';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { anomalyStore } from '../../lambdas/adapters/anomaly-store';
 import { COMPUTE_SERVICES, getAnomalies, getDailyCost } from '../../lambdas/adapters/cost';
 import { InputError, TransientError } from '../../lambdas/core/errors';
-import { createResponderTable, unique } from '../support/aws';
+import { createResponderTable, racingClient, unique } from '../support/aws';
 
 /**
  * GetCostAndUsage runs against moto, which answers it from a queue of
@@ -382,39 +381,6 @@ describe('anomalyStore (moto DynamoDB)', () => {
     await expect(store.decide('a-1', Number.NaN, 20)).rejects.toThrow(new InputError('anomaly a-1: totalImpact must be a finite number (USD), found NaN'));
     await expect(store.decide('a-1', 10, -5)).rejects.toThrow(new InputError('anomaly a-1: marginPercent must be a number >= 0, found -5'));
   });
-
-  /**
-   * A document client whose reads all happen before any write, and whose
-   * writes then go out one at a time, as DynamoDB applies them to one item
-   * (moto runs requests in threads and does not). So every run reads the
-   * same record, and all but one lose the conditional write.
-   */
-  function racingClient(runs: number): { client: DynamoDBDocumentClient; writes: string[] } {
-    const base = new DynamoDBClient({});
-    let reads = 0;
-    let allRead!: () => void;
-    const barrier = new Promise<void>((r) => (allRead = r));
-    let queue: Promise<unknown> = Promise.resolve();
-    const writes: string[] = [];
-    base.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (/^Get(Item)?Command$/.test(context.commandName ?? '')) {
-          const out = await next(args);
-          if (++reads === runs) allRead();
-          return out;
-        }
-        await barrier;
-        const run = queue.then(() => next(args));
-        queue = run.then(
-          () => writes.push('ok'),
-          (err: Error) => writes.push(err.name),
-        );
-        return run;
-      },
-      { step: 'initialize', name: 'readsFirstThenOneWriteAtATime' },
-    );
-    return { client: DynamoDBDocumentClient.from(base), writes };
-  }
 
   it('lets one of two concurrent runs alert on a new anomaly', async () => {
     const id = unique('anomaly');

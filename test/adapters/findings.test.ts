@@ -1,12 +1,11 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getFinding, history, nextStatus, recordFinding, type FindingEvent, type FindingStatus } from '../../lambdas/adapters/findings';
 import { Keys } from '../../lambdas/adapters/table';
 import type { Finding } from '../../lambdas/core/model';
 import { loadConfig } from '../../lib/config/load';
 import { hunt } from '../../lib/hunt/hunt';
-import { createResponderTable, unique } from '../support/aws';
+import { createResponderTable, racingClient, unique } from '../support/aws';
 
 let table: string;
 /** A real finding: the bundled sample's stolen-key escalation, as the engine produces it. */
@@ -73,30 +72,7 @@ describe('recordFinding', () => {
     // So the writes go out one at a time here, as DynamoDB would apply them,
     // and none goes out before all five writers have read: every writer but
     // one must lose its first attempt and retry.
-    const base = new DynamoDBClient({});
-    let reads = 0;
-    let allRead!: () => void;
-    const barrier = new Promise<void>((r) => (allRead = r));
-    let queue: Promise<unknown> = Promise.resolve();
-    const writes: string[] = [];
-    base.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (/^Get(Item)?Command$/.test(context.commandName ?? '')) {
-          const out = await next(args);
-          if (++reads === 5) allRead();
-          return out;
-        }
-        await barrier;
-        const run = queue.then(() => next(args));
-        queue = run.then(
-          () => writes.push('ok'),
-          (err: Error) => writes.push(err.name),
-        );
-        return run;
-      },
-      { step: 'initialize', name: 'oneWriteAtATime' },
-    );
-    const client = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+    const { client, writes } = racingClient(5);
 
     const finding = fresh();
     const kinds = ['assessed', 'notified', 'approval-requested', 'notified', 'failed'];
