@@ -19,6 +19,11 @@ export function instrumentClients(fn: <T>(client: T) => T): void {
   instrument = fn;
 }
 
+/** A client made elsewhere (with its own settings), instrumented like the others. */
+export function instrumentClient<T>(client: T): T {
+  return instrument(client);
+}
+
 export function clientFor<T>(ctor: Ctor<T>, region?: string): T {
   const key = region ?? process.env.AWS_REGION ?? 'default';
   let perRegion = cache.get(ctor);

@@ -1,6 +1,6 @@
 import { CostExplorerClient, GetAnomaliesCommand, GetCostAndUsageCommand, type Anomaly, type ResultByTime } from '@aws-sdk/client-cost-explorer';
 import { InputError, RogueInfraError, TransientError } from '../core/errors';
-import { awsErrorName, clientFor } from './aws';
+import { awsErrorName, instrumentClient } from './aws';
 
 /**
  * Cost Explorer I/O for the daily billing check: the anomalies Cost Anomaly
@@ -50,8 +50,15 @@ const FIRST_DELAY_MS = 1_000;
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+let shared: CostExplorerClient | undefined;
+
+/**
+ * One attempt per SDK call: the backoff above is the only retry, so a
+ * throttled day costs at most MAX_ATTEMPTS paid requests per page, not
+ * MAX_ATTEMPTS times the SDK's own attempts.
+ */
 function costExplorer(client: CostExplorerClient | undefined): CostExplorerClient {
-  return client ?? clientFor(CostExplorerClient, 'us-east-1');
+  return client ?? (shared ??= instrumentClient(new CostExplorerClient({ region: 'us-east-1', maxAttempts: 1 })));
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
