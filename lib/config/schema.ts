@@ -12,6 +12,15 @@ import { DEFAULT_SETTINGS } from '../../lambdas/core/settings';
 
 const D = DEFAULT_SETTINGS;
 const C = DEFAULT_CONTAINMENT;
+
+/** Commercial regions, opt-in ones included (2026): where member stacks go by default. */
+export const MEMBER_REGIONS = [
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'ca-west-1', 'mx-central-1', 'sa-east-1',
+  'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2',
+  'af-south-1', 'me-south-1', 'me-central-1', 'il-central-1',
+  'ap-south-1', 'ap-south-2', 'ap-east-1', 'ap-east-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3',
+  'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-7',
+] as const;
 const B = DEFAULT_BILLING_CHECK;
 
 const positive = (what: string) => z.number({ error: `a number (${what})` }).positive({ error: `a positive number (${what})` });
@@ -168,6 +177,25 @@ export const deploymentShape = z
           .describe('Deny the finding\'s public threat-intel IPv4 addresses in the network ACLs of the instances\' subnets (removed on release).'),
       })
       .prefault({}),
+    forwarding: z
+      .strictObject({
+        organizationalUnitIds: z
+          .array(z.string().regex(/^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/, { error: 'an OU id such as "ou-ab12-cd34ef56" or a root id such as "r-ab12"' }), { error: 'a list of OU or root ids' })
+          .min(1, { error: 'at least one OU or root id' })
+          .describe('OUs (or the root) whose accounts get the member stack, now and when they join.'),
+        regions: z
+          .array(region, { error: 'a list of region names' })
+          .min(1, { error: 'at least one region' })
+          .default([...MEMBER_REGIONS])
+          .describe('Regions the member stack goes to in every account (default: every commercial region, opt-in ones included; a region an account has not enabled fails for that account only).'),
+        callAs: z.enum(['SELF', 'DELEGATED_ADMIN'], { error: 'SELF (management account) or DELEGATED_ADMIN' }).default('SELF').describe('SELF when deployed in the management account; DELEGATED_ADMIN in a delegated StackSets administrator.'),
+        managementAccount: z.string().regex(/^\d{12}$/, { error: 'a 12-digit account id' }).optional().describe('The account the forwarding stack is deployed to (management account or delegated administrator).'),
+        stackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, { error: 'a CloudFormation stack name' }).default('RogueInfraForwarding').describe('Name of the forwarding stack.'),
+        stackSetName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, { error: 'a StackSet name' }).default('rogue-infra-responder-members').describe('Name of the StackSet.'),
+        memberRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: 'an IAM role name' }).default('rogue-infra-responder-member').describe('Name of the role the workflow assumes in member accounts.'),
+      })
+      .optional()
+      .describe('Organisation-wide forwarding: a StackSet of member stacks (rules to the central bus, the member role). Absent: only this account is watched.'),
     billing: z
       .strictObject({
         enabled: z.boolean({ error: 'true or false' }).default(true).describe('Run the daily billing check (Cost Anomaly Detection and the compute spend baseline).'),

@@ -43,6 +43,24 @@ export function grantSecretRead(role: IRole, secret: ISecret): void {
   secret.grantRead(role);
 }
 
+const unscopedByRole = new WeakMap<IRole, string[]>();
+
+/**
+ * Grants actions that support no resource-level permissions (Describe*,
+ * X-Ray, Cost Explorer) on `*`, and acknowledges cdk-nag's wildcard finding
+ * on the role with the list of exactly those actions and why.
+ */
+export function allowUnscoped(role: IRole, actions: string[], why: string): void {
+  role.addToPrincipalPolicy(new PolicyStatement({ actions, resources: ['*'] }));
+  const list = unscopedByRole.get(role) ?? [];
+  list.push(`${actions.join(', ')} (${why})`);
+  unscopedByRole.set(role, list);
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: `Only actions without resource-level permissions are granted on *: ${list.join('; ')}. Every other grant of this role names its resources.`,
+  });
+}
+
 /** The logical id of a construct's resource, as cdk-nag prints it in finding ids. */
 export function logicalIdOf(c: IConstruct): string {
   return Stack.of(c).getLogicalId(c.node.defaultChild as CfnElement);

@@ -1,13 +1,14 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { EngineSettings } from '../../../lambdas/core/settings';
+import { allowUnscoped } from './grants';
 import { ESM_REQUIRE_BANNER, LAMBDA_EXTERNALS, LAMBDA_TARGET, MAIN_FIELDS, settingsDefine } from './bundling';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -88,20 +89,10 @@ export class ResponderFunction extends NodejsFunction {
   }
 
   readonly responderRole: Role;
-  private readonly unscoped: string[] = [];
 
-  /**
-   * Grants actions that support no resource-level permissions (Describe*,
-   * X-Ray) on `*`, and acknowledges cdk-nag's wildcard finding on this role
-   * with the list of exactly those actions and why.
-   */
+  /** Grants actions that have no resource-level permissions on `*` (see shared/grants.ts). */
   allowUnscoped(actions: string[], why: string): void {
-    this.responderRole.addToPrincipalPolicy(new PolicyStatement({ actions, resources: ['*'] }));
-    this.unscoped.push(`${actions.join(', ')} (${why})`);
-    Validations.of(this.responderRole).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: `Only actions without resource-level permissions are granted on *: ${this.unscoped.join('; ')}. Every other grant of this role names its resources.`,
-    });
+    allowUnscoped(this.responderRole, actions, why);
   }
 }
 

@@ -1,8 +1,8 @@
 import { Stack, Token, Validations } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import type { ContainmentSettings } from '../../../lambdas/core/containment';
 import { TAG } from '../../../lambdas/core/workflow';
-import type { ResponderFunction } from '../shared/responder-function';
+import { allowUnscoped } from '../shared/grants';
 
 /**
  * What the Contain function may do, and nothing more. EC2 reads have no
@@ -18,16 +18,16 @@ import type { ResponderFunction } from '../shared/responder-function';
  * - Auto Scaling, network ACLs, instance profiles and IAM: by ARN, and the
  *   optional ones only when the configuration turns them on.
  */
-export function grantContainment(fn: ResponderFunction, settings: ContainmentSettings): void {
-  const role = fn.responderRole;
-  const { account } = Stack.of(fn);
+export function grantContainment(role: IRole, settings: ContainmentSettings): void {
+  const { account } = Stack.of(role);
   const arn = (type: string) => `arn:aws:ec2:*:${account}:${type}/*`;
   const contained = { Null: { [`aws:ResourceTag/${TAG.CONTAINMENT}`]: 'false' } };
   const own = { Null: { [`aws:ResourceTag/${TAG.GROUP}`]: 'false' } };
   const add = (actions: string[], resources: string[], conditions?: Record<string, unknown>) =>
     role.addToPrincipalPolicy(new PolicyStatement({ actions, resources, ...(conditions ? { conditions } : {}) }));
 
-  fn.allowUnscoped(
+  allowUnscoped(
+    role,
     [
       'ec2:DescribeInstances',
       'ec2:DescribeInstanceAttribute',

@@ -124,7 +124,7 @@ export class WorkflowFunctions extends Construct {
       containTimeout,
     );
     grantTable(this.contain.responderRole, props.table, props.key, 'write');
-    grantContainment(this.contain, props.quarantine);
+    grantContainment(this.contain.responderRole, props.quarantine);
   }
 
   all(): Record<string, ResponderFunction> {
