@@ -38,7 +38,8 @@ import { GetInstanceProfileCommand, IAMClient, PutRolePolicyCommand } from '@aws
 import type { AddressManifest, BlockedEntry, ContainmentSettings, EniManifest, InstanceManifest, ResponderGroups } from '../core/containment';
 import { CONTAINABLE_STATES } from '../core/containment';
 import { TAG } from '../core/workflow';
-import { awsErrorName, clientFor } from './aws';
+import { awsErrorName } from './aws';
+import { clientForAccount, type MemberAccess } from './member';
 import { isMissingError } from './ec2';
 
 /**
@@ -55,9 +56,17 @@ export interface ContainmentClients {
   readonly iam: IAMClient;
 }
 
-export function containmentClients(region: string): ContainmentClients {
+/**
+ * The clients for a finding's account and region: the function's own in
+ * its own account, the member role's elsewhere (see ./member.ts).
+ */
+export function containmentClients(region: string, accountId = '', access: MemberAccess = { ownAccount: accountId }): ContainmentClients {
   // IAM is global; its client region only picks the endpoint.
-  return { ec2: clientFor(EC2Client, region), autoScaling: clientFor(AutoScalingClient, region), iam: clientFor(IAMClient, region) };
+  return {
+    ec2: clientForAccount(EC2Client, region, accountId, access),
+    autoScaling: clientForAccount(AutoScalingClient, region, accountId, access),
+    iam: clientForAccount(IAMClient, region, accountId, access),
+  };
 }
 
 /** The tag the responder's own security groups carry, with "isolation" or "untrack". */

@@ -6,6 +6,7 @@ import type { Finding } from '../core/model';
 import type { Outcome } from '../core/workflow';
 import { containmentClients } from '../adapters/containment';
 import { containmentStore } from '../adapters/containment-store';
+import { memberAccessFromEnvironment } from '../adapters/member';
 import { getFinding } from '../adapters/findings';
 import { contain, isolate, plan, prepare, release, status, type QuarantineDeps } from '../adapters/quarantine';
 import { logger, traced } from './shared/observability';
@@ -123,10 +124,11 @@ let handle: ((input: unknown) => Promise<ContainOutput>) | undefined;
 function fromEnvironment(): (input: unknown) => Promise<ContainOutput> {
   const tableName = requireEnv('TABLE_NAME');
   const findingDays = numberEnv('FINDING_DAYS', 400);
+  const access = memberAccessFromEnvironment();
   return makeContainHandler({
     store: containmentStore({ tableName, findingDays }),
-    // Member accounts: an assumed-role client set for scope.accountId slots in here.
-    clients: (scope) => containmentClients(scope.region),
+    // A member account's instances go through the member role there.
+    clients: (scope) => containmentClients(scope.region, scope.accountId, access),
     settings: containmentSettings(),
     getFinding: async (id) => (await getFinding(id, { tableName }))?.finding,
   });

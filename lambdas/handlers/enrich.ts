@@ -4,7 +4,9 @@ import { describeError, TransientError } from '../core/errors';
 import type { Finding } from '../core/model';
 import type { AddressContext, Enrichment, InstanceContext } from '../core/workflow';
 import { awsErrorName, isTransient } from '../adapters/aws';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { describeAddresses, describeInstances, missingInstance } from '../adapters/ec2';
+import { clientForAccount, memberAccessFromEnvironment } from '../adapters/member';
 import { loadFeeds, type LoadedFeeds } from '../adapters/feeds';
 import { lookupAccount, type AccountLookup } from '../adapters/organizations';
 import { logger, traced } from './shared/observability';
@@ -122,13 +124,11 @@ function fromEnvironment(): (input: EnrichInput) => Promise<Enrichment> {
   const bucket = optionalEnv('FEEDS_BUCKET');
   const refreshMinutes = numberEnv('THREAT_INTEL_REFRESH_MINUTES', 15);
   const ttlMinutes = numberEnv('ACCOUNT_CACHE_MINUTES', 15);
+  const access = memberAccessFromEnvironment();
   return makeEnrichHandler({
-    // Resources in member accounts need a client from a role assumed in
-    // `scope.accountId` (per account and region, cached like clientFor's);
-    // it slots in here, as the adapters' `client` argument. Until then the
-    // responder's own credentials are used, which see only its own account.
-    describeInstances: (scope, ids) => describeInstances(scope.region, ids),
-    describeAddresses: (scope, query) => describeAddresses(scope.region, query),
+    // Resources in member accounts are read through the member role there.
+    describeInstances: (scope, ids) => describeInstances(scope.region, ids, clientForAccount(EC2Client, scope.region, scope.accountId, access)),
+    describeAddresses: (scope, query) => describeAddresses(scope.region, query, clientForAccount(EC2Client, scope.region, scope.accountId, access)),
     lookupAccount: (accountId) => lookupAccount(accountId, { ttlMinutes }),
     ...(bucket ? { loadFeeds: () => loadFeeds(bucket, { refreshMinutes }) } : {}),
   });

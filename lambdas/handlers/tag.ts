@@ -4,7 +4,9 @@ import { describeError, TransientError } from '../core/errors';
 import type { Finding } from '../core/model';
 import { TAG } from '../core/workflow';
 import { awsErrorName, isTransient } from '../adapters/aws';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { tagResources, type TagReport } from '../adapters/ec2';
+import { clientForAccount, memberAccessFromEnvironment } from '../adapters/member';
 import { logger, traced } from './shared/observability';
 import type { Scope } from './enrich';
 
@@ -62,8 +64,9 @@ export function makeTagHandler(deps: TagDeps): (input: TagInput) => Promise<TagO
 let tag: ((input: TagInput) => Promise<TagOutput>) | undefined;
 
 function fromEnvironment(): (input: TagInput) => Promise<TagOutput> {
-  // Member accounts: an assumed-role EC2 client for scope.accountId slots in here (see enrich.ts).
-  return makeTagHandler({ tagResources: (scope, ids, tags) => tagResources(scope.region, ids, tags) });
+  // A member account's resources are tagged through the member role there.
+  const access = memberAccessFromEnvironment();
+  return makeTagHandler({ tagResources: (scope, ids, tags) => tagResources(scope.region, ids, tags, clientForAccount(EC2Client, scope.region, scope.accountId, access)) });
 }
 
 export const handler = middy((input: TagInput) => (tag ??= fromEnvironment())(input))

@@ -7,6 +7,7 @@ import { forwardingStack, memberTemplate } from '../../lib/config/app';
 import { containmentSettingsOf, validateConfig } from '../../lib/config/load';
 import { cloudTrailPatterns } from '../../lib/constructs/detection/patterns';
 import { MemberStack } from '../../lib/stacks/member-stack';
+import { synthesize, TEST_CONFIG } from './stack';
 
 /** Organisation-wide forwarding: the member stack a StackSet puts in every account and region, and the StackSet. */
 
@@ -102,5 +103,23 @@ describe('the forwarding StackSet', () => {
     expect(() => validateConfig({ deployment: { forwarding: { organizationalUnitIds: ['sandbox'], callAs: 'ADMIN' } } }, 'c.yaml')).toThrow(
       /forwarding\.organizationalUnitIds\[0\]: expected an OU id such as "ou-ab12-cd34ef56" or a root id such as "r-ab12", found "sandbox"[\s\S]*forwarding\.callAs: expected SELF \(management account\) or DELEGATED_ADMIN, found "ADMIN"/,
     );
+  });
+});
+
+describe('the responder stack with forwarding', () => {
+  it('lets enrich, tag and contain assume the member role, in accounts of the organisation only', () => {
+    process.env.CDK_VALIDATION = 'false';
+    const { stack, template } = synthesize({ ...TEST_CONFIG, deployment: { ...TEST_CONFIG.deployment, forwarding: { organizationalUnitIds: ['r-ab12'] } } });
+    const res = template.toJSON().Resources as Record<string, Resource>;
+    for (const fn of ['Enrich', 'Tag', 'Contain']) {
+      const [, f] = Object.entries(res).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(`WorkflowTasks${fn}`) && !id.includes('Role'))!;
+      expect((f.Properties.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({ MEMBER_ROLE_NAME: 'rogue-infra-responder-member', ACCOUNT_ID: '111122223333' });
+      const sts = Object.entries(res)
+        .filter(([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith(`WorkflowTasks${fn}Role`))
+        .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown; Condition?: unknown }[] }).Statement)
+        .filter((st) => st.Action === 'sts:AssumeRole');
+      expect(sts).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Resource: 'arn:aws:iam::*:role/rogue-infra-responder-member', Condition: { StringEquals: { 'aws:ResourceOrgID': 'o-abcdefghij' } } }]);
+    }
+    expect(new AwsSolutionsChecks().validateScope(stack).violations.map((v) => v.ruleName)).toEqual([]);
   });
 });

@@ -32,6 +32,8 @@ export interface WorkflowFunctionsProps {
   readonly threatIntelRefreshMinutes: number;
   /** How quarantine runs (`deployment.containment`, less the mode). */
   readonly quarantine: ContainmentSettings;
+  /** With organisation-wide forwarding: the member role enrich, tag and contain assume in a finding's account. */
+  readonly memberAccess?: { readonly roleName: string; readonly organizationId?: string };
 }
 
 /**
@@ -125,6 +127,31 @@ export class WorkflowFunctions extends Construct {
     );
     grantTable(this.contain.responderRole, props.table, props.key, 'write');
     grantContainment(this.contain.responderRole, props.quarantine);
+    if (props.memberAccess) this.allowMemberAccess(props.memberAccess);
+  }
+
+  /**
+   * Lets the functions that touch a finding's instances use the member role
+   * in its account: `sts:AssumeRole` on that role name only, in accounts of
+   * the organisation only.
+   */
+  private allowMemberAccess(access: NonNullable<WorkflowFunctionsProps['memberAccess']>): void {
+    const { account } = Stack.of(this);
+    for (const fn of [this.enrich, this.tag, this.contain]) {
+      fn.addEnvironment('MEMBER_ROLE_NAME', access.roleName);
+      fn.addEnvironment('ACCOUNT_ID', account);
+      fn.responderRole.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['sts:AssumeRole'],
+          resources: [`arn:aws:iam::*:role/${access.roleName}`],
+          ...(access.organizationId ? { conditions: { StringEquals: { 'aws:ResourceOrgID': access.organizationId } } } : {}),
+        }),
+      );
+      Validations.of(fn.responderRole).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:aws:iam::*:role/${access.roleName}]`,
+        reason: 'The member role of whichever member account a finding comes from (one name, every account of the organisation).',
+      });
+    }
   }
 
   all(): Record<string, ResponderFunction> {
