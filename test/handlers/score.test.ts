@@ -108,6 +108,18 @@ describe('scoreEvent against the ledger in DynamoDB', () => {
     expect(h.started.filter((s) => s.input.finding.accountId === account)).toHaveLength(1);
   });
 
+  it('scores an event forwarded from a member account (the envelope a cross-account bus target delivers) exactly like a local one', async () => {
+    // A cross-account target delivers the event as the member account's bus
+    // published it: `account` is the member's, the record is unchanged.
+    const local = await harness();
+    const forwarded = await harness();
+    const record = gpuLaunch(0, '777788880009');
+    const direct = await scoreEvent(envelope(record), local.deps);
+    const viaCentral = await scoreEvent({ ...(envelope(record) as Record<string, unknown>), id: 'eb-forwarded-copy', account: '777788880009', region: 'ap-southeast-3' }, forwarded.deps);
+    expect(viaCentral).toEqual(direct);
+    expect(forwarded.started.map((s) => s.input.finding)).toEqual(local.started.map((s) => s.input.finding));
+  });
+
   it('does not count a redelivered event twice', async () => {
     const account = '777788880003';
     const once = await scoreEvent(envelope(gpuLaunch(1, account)), h.deps);
