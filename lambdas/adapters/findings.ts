@@ -109,6 +109,7 @@ const OUTCOME_STATUS: Readonly<Record<string, FindingStatus>> = {
   rejected: 'rejected',
   'no-decision': 'not-contained',
   'notify-only': 'not-contained',
+  'dry-run': 'not-contained',
   'not-escalated': 'closed',
 };
 

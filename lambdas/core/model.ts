@@ -5,6 +5,7 @@ import type { EngineSettings } from './settings';
 import type { ThreatIntel } from './threat-intel';
 import type { AccountContext, Enrichment } from './workflow';
 import type { BillingData } from './billing';
+import type { PolicyDecision } from './policy';
 
 /** What the baseline knew when the event arrived (before learning from it). */
 export interface Novelty {
@@ -151,4 +152,6 @@ export interface Finding {
   readonly nextSteps: readonly string[];
   /** The account's name, OU path and tags, when the workflow enriched the finding. */
   readonly account?: AccountContext;
+  /** Which containment the policy gives it, and the rule that decided (set by the workflow's assessment). */
+  readonly containmentPolicy?: PolicyDecision;
 }

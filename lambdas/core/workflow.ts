@@ -95,9 +95,10 @@ export interface ApprovalDecision {
  * - contained: approved, and the quarantine finished;
  * - released: an operator released a contained finding;
  * - rejected, no-decision, notify-only: escalated, not contained;
+ * - dry-run: escalated, the plan made and notified, nothing changed;
  * - not-escalated: Tier 1.
  */
-export type OutcomeKind = 'contained' | 'released' | 'rejected' | 'no-decision' | 'not-escalated' | 'notify-only';
+export type OutcomeKind = 'contained' | 'released' | 'rejected' | 'no-decision' | 'not-escalated' | 'notify-only' | 'dry-run';
 
 export interface Outcome {
   readonly kind: OutcomeKind;
@@ -107,6 +108,10 @@ export interface Outcome {
   readonly containment?: ContainmentReport;
   /** For an operator's release or quarantine run: who asked. */
   readonly requestedBy?: string;
+  /** When the containment policy decided (automatic, never, dry run): the rule. */
+  readonly policyRule?: string;
+  /** For dry-run: what containment would have done. */
+  readonly plan?: ContainmentPlan;
   /** For no-decision: when the approval request expired (ISO 8601). */
   readonly expiresAt?: string;
 }

@@ -1,6 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { ConfigError } from '../core/errors';
 import { buildFinding } from '../core/finding';
+import { decideContainment, DEFAULT_POLICY, type ContainmentPolicy } from '../core/policy';
 import { toEventGroup, type StoredGroup } from '../core/ledger';
 import type { Finding } from '../core/model';
 import type { EngineSettings } from '../core/settings';
@@ -28,9 +30,21 @@ export interface AssessDeps {
   readonly getGroup: (key: string) => Promise<StoredGroup | undefined>;
   readonly settings: EngineSettings;
   readonly intel: () => Promise<ThreatIntel>;
+  /** Which containment an escalation gets where (deployment.containment.policy). */
+  readonly policy?: ContainmentPolicy;
 }
 
 export function makeAssessHandler(deps: AssessDeps): (input: AssessInput) => Promise<Finding> {
+  const assess = rebuild(deps);
+  return async (input) => {
+    const f = await assess(input);
+    // The account is known now (OU path, tags): the policy decides, and the finding keeps why.
+    const decision = decideContainment(f.accountId, f.account ?? input.enrichment.account, deps.policy ?? DEFAULT_POLICY);
+    return { ...f, containmentPolicy: decision };
+  };
+}
+
+function rebuild(deps: AssessDeps): (input: AssessInput) => Promise<Finding> {
   return async ({ finding, groupKey, enrichment }) => {
     // A billing finding has no correlation group: its evidence is the bill
     // and the launches it was joined to, which enrichment does not change.
@@ -47,12 +61,22 @@ export function makeAssessHandler(deps: AssessDeps): (input: AssessInput) => Pro
   };
 }
 
+/** CONTAINMENT_POLICY (JSON, set by the stack); absent: approval everywhere. */
+export function policyFromEnvironment(raw = process.env.CONTAINMENT_POLICY): ContainmentPolicy {
+  if (!raw) return DEFAULT_POLICY;
+  try {
+    return { ...DEFAULT_POLICY, ...(JSON.parse(raw) as Partial<ContainmentPolicy>) };
+  } catch (err) {
+    throw new ConfigError(`CONTAINMENT_POLICY is not valid JSON: ${(err as Error).message}`, undefined, { cause: err });
+  }
+}
+
 let assess: ((input: AssessInput) => Promise<Finding>) | undefined;
 
 function fromEnvironment(): (input: AssessInput) => Promise<Finding> {
   const settings = engineSettings();
   const ledger = new Ledger({ tableName: requireEnv('TABLE_NAME'), ledgerDays: numberEnv('LEDGER_DAYS', 30), churnMinutes: settings.churn.minutes, now: () => Date.now() });
-  return makeAssessHandler({ getGroup: (k) => ledger.getGroup(k), settings, intel: feedsFromEnvironment() });
+  return makeAssessHandler({ getGroup: (k) => ledger.getGroup(k), settings, intel: feedsFromEnvironment(), policy: policyFromEnvironment() });
 }
 
 export const handler = middy((input: AssessInput) => (assess ??= fromEnvironment())(input))

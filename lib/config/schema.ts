@@ -171,6 +171,27 @@ export const deploymentShape = z
           .boolean({ error: 'true or false' })
           .default(C.revokeRoleSessions)
           .describe('Deny the instance profile role\'s sessions issued before containment (an inline policy; stays after release).'),
+        policy: z
+          .strictObject({
+            dryRun: z.boolean({ error: 'true or false' }).default(false).describe('Everywhere: plan containment and notify the plan, change nothing.'),
+            rules: z
+              .array(
+                z.strictObject({
+                  match: z
+                    .strictObject({
+                      ou: z.string().min(1).optional().describe('An OU name on the account\'s path (glob, case-insensitive).'),
+                      accountId: z.string().regex(/^\d{12}$/, { error: 'a 12-digit account id' }).optional(),
+                      tag: z.string().min(1).optional().describe('"key=value" (value may be a glob) or "key".'),
+                    })
+                    .refine((m) => m.ou !== undefined || m.accountId !== undefined || m.tag !== undefined, { error: 'at least one of ou, accountId, tag' }),
+                  action: z.enum(['never', 'approval', 'automatic'], { error: 'one of never, approval, automatic' }),
+                }),
+                { error: 'a list of rules' },
+              )
+              .default([])
+              .describe('First match wins; no match: approval. automatic contains without asking, only where a rule says so.'),
+          })
+          .prefault({}),
         blockFlaggedIps: z
           .boolean({ error: 'true or false' })
           .default(C.blockFlaggedIps)

@@ -161,6 +161,7 @@ export class ResponderStack extends Stack {
       ...(slackWebhook ? { slackWebhook } : {}),
       containment: d.containment.mode,
       quarantine: containmentSettingsOf(d.containment),
+      policy: d.containment.policy,
       ...(d.forwarding ? { memberAccess: { roleName: d.forwarding.memberRoleName, ...(d.organizationId ? { organizationId: d.organizationId } : {}) } } : {}),
       approvalTtlHours: d.approval.linkTtlHours,
       logRetention,

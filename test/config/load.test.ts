@@ -91,11 +91,17 @@ describe('loadConfig', () => {
         'c.yaml: deployment.containment.untrackSeconds: expected at most 300 seconds, found number 900',
         'c.yaml: deployment.containment.autoScaling: expected one of standby, detach, found "terminate"',
         'c.yaml: deployment.containment.blockFlaggedIps: expected true or false, found "yes"',
-        'c.yaml: deployment.containment.revokeSessions: unknown key (expected one of: mode, untrackSeconds, autoScaling, removeInstanceProfile, revokeRoleSessions, blockFlaggedIps)',
+        'c.yaml: deployment.containment.revokeSessions: unknown key (expected one of: mode, untrackSeconds, autoScaling, removeInstanceProfile, revokeRoleSessions, policy, blockFlaggedIps)',
       ]),
     );
     expect(problems).toHaveLength(4);
-    expect(validateConfig({}, 'c.yaml').deployment.containment).toEqual({ mode: 'approval', untrackSeconds: 60, autoScaling: 'standby', removeInstanceProfile: false, revokeRoleSessions: false, blockFlaggedIps: false });
+    expect(validateConfig({}, 'c.yaml').deployment.containment).toEqual({
+      mode: 'approval', untrackSeconds: 60, autoScaling: 'standby', removeInstanceProfile: false, revokeRoleSessions: false, blockFlaggedIps: false, policy: { dryRun: false, rules: [] },
+    });
+    expect(problemsOf(() => validateConfig({ deployment: { containment: { policy: { rules: [{ match: {}, action: 'isolate' }] } } } }, 'c.yaml'))).toEqual([
+      'c.yaml: deployment.containment.policy.rules[0].match: expected at least one of ou, accountId, tag, found an object',
+      'c.yaml: deployment.containment.policy.rules[0].action: expected one of never, approval, automatic, found "isolate"',
+    ]);
   });
 
   it('names a missing feed file and bad feed lines with their line numbers', () => {

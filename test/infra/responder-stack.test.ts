@@ -280,13 +280,25 @@ describe('the workflow', () => {
     expect(choice.Default).toBe('Rejected: not contained');
     expect(states['Preserve the evidence and untrack flows']?.Next).toBe('Let tracked flows go untracked');
     expect(states['Let tracked flows go untracked']).toMatchObject({ Type: 'Wait', Seconds: 60, Next: 'Isolate the instances' });
-    expect(states['Isolate the instances']?.Next).toBe('Contained');
+    expect(states['Isolate the instances']?.Next).toBe('By approval or by policy?');
+    const how = states['By approval or by policy?'] as unknown as { Choices: { Next: string }[]; Default: string };
+    expect([how.Choices[0]!.Next, how.Default]).toEqual(['Contained', 'Contained automatically']);
     expect(states['Contained']?.Next).toBe('Notify the outcome');
     expect(states['Read where each interface stands']?.Next).toBe('Add the interface states to the failure');
     expect(states['Add the interface states to the failure']?.Next).toBe('Notify the failure');
     // The approver sees the dry run: the plan comes before the approval request.
     expect(states['Notify the escalation']?.Next).toBe('Plan the containment (dry run)');
     expect(states['Plan the containment (dry run)']?.Next).toBe('Create the approval request');
+  });
+
+  it('lets the containment policy decide first: never, a dry run, automatic, or a person', () => {
+    const policy = states['Containment policy?'] as unknown as { Choices: { Next: string }[]; Default: string };
+    expect((states['Escalated to Tier 2?'] as unknown as { Choices: { Next: string }[] }).Choices.map((c) => c.Next)).toEqual(['Containment policy?']);
+    expect(policy.Choices.map((c) => c.Next)).toEqual(['Notify the escalation: never contained here', 'Notify the escalation: dry run', 'Notify the escalation: automatic containment']);
+    expect(policy.Default).toBe('Notify the escalation');
+    expect(states['Plan the automatic containment']?.Next).toBe('Preserve the evidence and untrack flows');
+    expect(states['Plan the containment (policy dry run)']?.Next).toBe('Dry run: not contained');
+    expect(states['Not contained: policy says never']?.Next).toBe('Record the outcome');
   });
 
   it('has an operations state machine for release and quarantine by hand, and outputs it with the table', () => {

@@ -24,6 +24,8 @@ import { billingFinding } from '../../lambdas/core/billing-finding';
 import { containmentStore } from '../../lambdas/adapters/containment-store';
 import { DEFAULT_CONTAINMENT } from '../../lambdas/core/containment';
 import { makeContainHandler } from '../../lambdas/handlers/contain';
+import { makeAssessHandler } from '../../lambdas/handlers/assess';
+import type { ContainmentPolicy } from '../../lambdas/core/policy';
 
 /**
  * The synthesized state machine definition, run by aws-local-stepfunctions
@@ -257,6 +259,11 @@ beforeAll(async () => {
     'Preserve the evidence and untrack flows': contain!,
     'Isolate the instances': contain!,
     'Read where each interface stands': contain!,
+    'Notify the escalation: never contained here': notify!,
+    'Notify the escalation: dry run': notify!,
+    'Notify the escalation: automatic containment': notify!,
+    'Plan the containment (policy dry run)': contain!,
+    'Plan the automatic containment': contain!,
   };
   operationHandlers = { 'Run the operation': contain!, 'Notify what changed': notify!, 'Record what changed': record!, 'Notify the failure': notify! };
   operationsDefinition = synthesizedDefinition(undefined, 'operations');
@@ -444,6 +451,49 @@ describe('the escalation workflow, run locally on the real handlers', () => {
     expect(mail.map((m) => m.subject)).toEqual([expect.stringMatching(/^\[Tier 1/)]);
     expect(mail[0]!.message).toContain('15.0x the median');
     expect((await history(finding.findingId, { tableName: table })).map((h) => h.kind)).toEqual(['assessed', 'outcome']);
+  });
+
+  /** The real assessment, with a containment policy of the test's choosing. */
+  const assessWith = (policy: ContainmentPolicy): Handler => {
+    const a = makeAssessHandler({ getGroup: (k) => ledger.getGroup(k), settings, intel: () => Promise.resolve(emptyThreatIntel()), policy });
+    return (i) => a(((i as { Payload?: unknown }).Payload ?? i) as never);
+  };
+
+  it('policy automatic (by account): contained without asking anyone, and the outcome names the rule', async () => {
+    const estate = await buildEstate();
+    const input = await scoredInput([launchRecord({ arn: `arn:aws:iam::${MOTO_ACCOUNT}:user/${unique('mallory')}`, type: 'IAMUser' }, [estate.instanceId], 'g5.xlarge', REGION)]);
+    const policy: ContainmentPolicy = { dryRun: false, rules: [{ match: { accountId: MOTO_ACCOUNT }, action: 'automatic' }] };
+    const r = await run(input, () => Promise.reject(new Error('nobody should be asked')), { 'Assess with what was learned': assessWith(policy) });
+    expect(r.ok).toBe(true);
+    const out = r.ok ? r.output : {};
+    expect((out.finding as { containmentPolicy: unknown }).containmentPolicy).toEqual({ action: 'automatic', dryRun: false, rule: `rule 1 (account ${MOTO_ACCOUNT}): automatic` });
+    expect(out.outcome).toMatchObject({ kind: 'contained', policyRule: `rule 1 (account ${MOTO_ACCOUNT}): automatic` });
+    expect(out.approval).toBeUndefined();
+    const mail = (await notifications()).filter((m) => m.message.includes(input.finding.findingId));
+    expect(mail.map((m) => m.subject)).toEqual([expect.stringMatching(/^\[Tier 2 ESCALATION\]/), expect.stringMatching(/^\[Tier 2 CONTAINED\]/)]);
+    expect(mail[1]!.message).toMatch(/^Contained automatically, as the containment policy says for this account \(rule 1/);
+    expect((await getFinding(input.finding.findingId, { tableName: table }))?.status).toBe('contained');
+  });
+
+  it('policy never: notified as an escalation, nothing planned or changed, and the rule recorded', async () => {
+    const input = await escalatedFinding();
+    const policy: ContainmentPolicy = { dryRun: false, rules: [{ match: { accountId: MOTO_ACCOUNT }, action: 'never' }] };
+    const r = await run(input, () => Promise.reject(new Error('nobody should be asked')), { 'Assess with what was learned': assessWith(policy) });
+    expect(r.ok && r.output.outcome).toMatchObject({ kind: 'notify-only', summary: expect.stringMatching(/policy says never for this account \(rule 1/) as unknown });
+    expect(r.ok && r.output.plan).toBeUndefined();
+  });
+
+  it('policy dry run: the plan is made and notified, nothing is changed', async () => {
+    const estate = await buildEstate();
+    const input = await scoredInput([launchRecord({ arn: `arn:aws:iam::${MOTO_ACCOUNT}:user/${unique('mallory')}`, type: 'IAMUser' }, [estate.instanceId], 'g5.xlarge', REGION)]);
+    const r = await run(input, () => Promise.reject(new Error('nobody should be asked')), { 'Assess with what was learned': assessWith({ dryRun: true, rules: [{ match: { accountId: MOTO_ACCOUNT }, action: 'automatic' }] }) });
+    expect(r.ok && r.output.outcome).toMatchObject({ kind: 'dry-run' });
+    const enis = await new EC2Client({ region: REGION }).send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [estate.primaryEni] }));
+    expect(enis.NetworkInterfaces![0]!.Groups!.map((g) => g.GroupId)).toEqual([estate.web]);
+    const mail = (await notifications()).filter((m) => m.message.includes(input.finding.findingId));
+    expect(mail.at(-1)!.subject).toMatch(/^\[Tier 2 DRY RUN\]/);
+    expect(mail.at(-1)!.message).toContain('WHAT CONTAINMENT WOULD DO (DRY RUN)');
+    expect(mail.at(-1)!.message).toContain(`${estate.secondaryEni}: `);
   });
 
   it('Tier 2, rejected: not contained, and says who rejected it', async () => {

@@ -285,6 +285,7 @@ function approvalBlocks(f: Finding, a: ApprovalRequest, plan?: ContainmentPlan):
 
 const OUTCOME_BADGE: Record<Outcome['kind'], string> = {
   contained: ':lock: TIER 2 CONTAINED',
+  'dry-run': ':memo: TIER 2 DRY RUN: not contained',
   released: ':unlock: RELEASED from containment',
   rejected: ':no_entry_sign: TIER 2 containment REJECTED',
   'no-decision': ':warning: TIER 2 NO DECISION: not contained',
@@ -308,6 +309,7 @@ function outcomeBlocks(f: Finding, o: Outcome): (Block | undefined)[] {
         ])
       : undefined,
     o.containment ? section(`*Containment*\n${codeBlock(containmentLines(o.containment), 2500)}`) : undefined,
+    o.plan ? section(`*What containment would do* (dry run)\n${codeBlock(describePlan(o.plan), 2500)}`) : undefined,
     divider,
     section(summaryLine(f)),
     findingFields(f),

@@ -184,6 +184,7 @@ function findingSubjects(tag: string, f: Finding, verb = '', suffix = ''): strin
 const OUTCOME_TAG: Record<Outcome['kind'], string> = {
   contained: 'Tier 2 CONTAINED',
   released: 'RELEASED',
+  'dry-run': 'Tier 2 DRY RUN',
   rejected: 'Tier 2 REJECTED',
   'no-decision': 'Tier 2 NO DECISION',
   'not-escalated': 'Tier 1 not escalated',
@@ -193,6 +194,7 @@ const OUTCOME_TAG: Record<Outcome['kind'], string> = {
 const OUTCOME_SUFFIX: Record<Outcome['kind'], string> = {
   contained: ', contained',
   released: ', released from containment',
+  'dry-run': ', not contained (dry run)',
   rejected: ', not contained',
   'no-decision': ', not contained',
   'not-escalated': '',
@@ -275,7 +277,10 @@ export function outcomeLine(o: Outcome): string {
   const by = d ? ` by ${oneLine(d.approver)} at ${formatTime(d.decidedAt)}${d.sourceIp ? ` from ${oneLine(d.sourceIp)}` : ''}` : '';
   switch (o.kind) {
     case 'contained':
+      if (!d && o.policyRule) return `Contained automatically, as the containment policy says for this account (${oneLine(o.policyRule)}).`;
       return d || !o.requestedBy ? `Contained: approved${by}, then quarantined.` : `Contained: quarantine run by ${oneLine(o.requestedBy)}.`;
+    case 'dry-run':
+      return `Dry run: nothing was changed; below is what containment would have done${o.policyRule ? ` (${oneLine(o.policyRule)})` : ''}.`;
     case 'released':
       return `Released from containment${o.requestedBy ? ` by ${oneLine(o.requestedBy)}` : ''}: the instances are back on their recorded security groups and settings.`;
     case 'rejected':
@@ -287,7 +292,9 @@ export function outcomeLine(o: Outcome): string {
     case 'not-escalated':
       return 'Not escalated: Tier 1, nothing was contained.';
     case 'notify-only':
-      return 'Notify-only: this deployment does not contain automatically; the finding is not contained.';
+      return o.policyRule
+        ? `Not contained: the containment policy says never for this account (${oneLine(o.policyRule)}).`
+        : 'Notify-only: this deployment does not contain automatically; the finding is not contained.';
   }
 }
 
@@ -505,6 +512,7 @@ function outcomeBody(f: Finding, o: Outcome): string[] {
     clip(oneLine(o.summary), 2000),
     ...decision,
     ...(o.containment ? section('Containment', containmentLines(o.containment)) : []),
+    ...(o.plan ? section('What containment would do (dry run)', describePlan(o.plan).map((l) => clip(oneLine(l), 600))) : []),
     ...recap(f),
     ...(open ? section('Next steps (by hand)', f.nextSteps.map((s) => `- ${clip(oneLine(s), 600)}`)) : []),
   ];

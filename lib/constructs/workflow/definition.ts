@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Choice, Condition, Errors, Fail, IntegrationPattern, JitterType, JsonPath, Pass, Result, Succeed, TaskInput, Timeout, Wait, WaitTime, type IChainable, type INextable, type State } from 'aws-cdk-lib/aws-stepfunctions';
+import { Choice, Condition, Errors, Fail, IntegrationPattern, JitterType, JsonPath, Pass, Result, Succeed, TaskInput, Timeout, Wait, WaitTime, type IChainable, type State } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 
@@ -118,7 +118,7 @@ export function buildDefinition(scope: Construct, tasks: WorkflowTasks, options:
   notifyInformational.next(notEscalated);
   notEscalated.next(recordOutcome);
 
-  let escalated: State & INextable;
+  let escalated: State;
   if (options.containment === 'approval') {
     // 5-6 (Tier 2): notify, ask for a decision, wait (task token) until the
     // approver answers or the links expire.
@@ -186,7 +186,19 @@ export function buildDefinition(scope: Construct, tasks: WorkflowTasks, options:
       },
       resultPath: '$.outcome',
     });
-    preserve.next(untrackWait).next(isolate).next(contained);
+    // Contained by approval, or because the policy says automatic.
+    const containedByPolicy = new Pass(scope, 'Contained automatically', {
+      parameters: {
+        kind: 'contained',
+        'summary.$': "States.Format('Contained automatically ({}). {}', $.finding.containmentPolicy.rule, $.containment.summary)",
+        'policyRule.$': '$.finding.containmentPolicy.rule',
+        'containment.$': '$.containment',
+      },
+      resultPath: '$.outcome',
+    });
+    const how = new Choice(scope, 'By approval or by policy?').when(Condition.isPresent('$.decision'), contained).otherwise(containedByPolicy);
+    preserve.next(untrackWait).next(isolate).next(how);
+    containedByPolicy.next(notifyOutcome);
     const rejected = new Pass(scope, 'Rejected: not contained', {
       parameters: {
         kind: 'rejected',
@@ -199,7 +211,47 @@ export function buildDefinition(scope: Construct, tasks: WorkflowTasks, options:
     rejected.next(notifyOutcome);
     const decided = new Choice(scope, 'Approved?').when(Condition.stringEquals('$.decision.decision', 'approve'), preserve).otherwise(rejected);
     notifyEscalation.next(planContainment).next(requestApproval).next(notifyApprovers).next(recordRequest).next(wait).next(decided);
-    escalated = notifyEscalation;
+
+    // The containment policy (per OU and account tag, decided at assessment)
+    // may say never, a dry run, or automatic; otherwise a person decides.
+    const policy = (action: string) => Condition.and(Condition.isPresent('$.finding.containmentPolicy.action'), Condition.stringEquals('$.finding.containmentPolicy.action', action));
+    const isDryRun = Condition.and(Condition.isPresent('$.finding.containmentPolicy.dryRun'), Condition.booleanEquals('$.finding.containmentPolicy.dryRun', true));
+
+    const notifyNever = task('Notify the escalation: never contained here', tasks.notify, notifyPayload(false), '$.notified');
+    const never = new Pass(scope, 'Not contained: policy says never', {
+      parameters: {
+        kind: 'notify-only',
+        'summary.$': "States.Format('Escalated; the containment policy says never for this account ({}).', $.finding.containmentPolicy.rule)",
+        'policyRule.$': '$.finding.containmentPolicy.rule',
+      },
+      resultPath: '$.outcome',
+    });
+    notifyNever.next(never);
+    never.next(recordOutcome);
+
+    const notifyDryRun = task('Notify the escalation: dry run', tasks.notify, notifyPayload(false), '$.notified');
+    const planDryRun = task('Plan the containment (policy dry run)', tasks.contain, { action: 'plan', 'finding.$': '$.finding' }, '$.plan');
+    const dryRun = new Pass(scope, 'Dry run: not contained', {
+      parameters: {
+        kind: 'dry-run',
+        'summary.$': "States.Format('Dry run ({}): the plan below was made, nothing was changed.', $.finding.containmentPolicy.rule)",
+        'policyRule.$': '$.finding.containmentPolicy.rule',
+        'plan.$': '$.plan',
+      },
+      resultPath: '$.outcome',
+    });
+    notifyDryRun.next(planDryRun).next(dryRun);
+    dryRun.next(notifyOutcome);
+
+    const notifyAutomatic = task('Notify the escalation: automatic containment', tasks.notify, notifyPayload(false), '$.notified');
+    const planAutomatic = task('Plan the automatic containment', tasks.contain, { action: 'plan', 'finding.$': '$.finding' }, '$.plan');
+    notifyAutomatic.next(planAutomatic).next(preserve);
+
+    escalated = new Choice(scope, 'Containment policy?')
+      .when(policy('never'), notifyNever)
+      .when(isDryRun, notifyDryRun)
+      .when(policy('automatic'), notifyAutomatic)
+      .otherwise(notifyEscalation);
   } else {
     const notifyOnly = task('Notify the escalation', tasks.notify, notifyPayload(false), '$.notified');
     const noContainment = outcome('Containment is off', 'notify-only', 'Escalated; this deployment only notifies (containment mode notify-only).');

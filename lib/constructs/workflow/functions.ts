@@ -13,6 +13,7 @@ import { grantFeedsRead, grantPublish, grantTable } from '../shared/grants';
 import { ResponderFunction } from '../shared/responder-function';
 import { grantContainment } from './containment-grants';
 import type { ContainmentSettings } from '../../../lambdas/core/containment';
+import type { ContainmentPolicy } from '../../../lambdas/core/policy';
 
 export interface WorkflowFunctionsProps {
   readonly settings: EngineSettings;
@@ -32,6 +33,8 @@ export interface WorkflowFunctionsProps {
   readonly threatIntelRefreshMinutes: number;
   /** How quarantine runs (`deployment.containment`, less the mode). */
   readonly quarantine: ContainmentSettings;
+  /** Which containment an escalation gets where (deployment.containment.policy). */
+  readonly policy?: ContainmentPolicy;
   /** With organisation-wide forwarding: the member role enrich, tag and contain assume in a finding's account. */
   readonly memberAccess?: { readonly roleName: string; readonly organizationId?: string };
 }
@@ -74,7 +77,12 @@ export class WorkflowFunctions extends Construct {
     );
     grantFeedsRead(this.enrich.responderRole, props.feeds);
 
-    this.assess = make('Assess', 'assess', 'Rebuilds a finding with what enrichment learned', { ...table, ...feeds, LEDGER_DAYS: String(props.ledgerDays) });
+    this.assess = make('Assess', 'assess', 'Rebuilds a finding with what enrichment learned, and decides its containment policy', {
+      ...table,
+      ...feeds,
+      LEDGER_DAYS: String(props.ledgerDays),
+      ...(props.policy ? { CONTAINMENT_POLICY: JSON.stringify(props.policy) } : {}),
+    });
     grantTable(this.assess.responderRole, props.table, props.key, 'read');
     grantFeedsRead(this.assess.responderRole, props.feeds);
 

@@ -88,7 +88,7 @@ const byName = (name: string): Notification => {
 
 describe('every notification kind', () => {
   it('renders within the limits, with a header first and a context last', () => {
-    expect(cases).toHaveLength(15);
+    expect(cases).toHaveLength(16);
     for (const { name, notification } of cases) {
       const m = renderSlack(notification);
       expect(limitViolations(m), name).toEqual([]);
@@ -105,6 +105,7 @@ describe('every notification kind', () => {
     ['approval request', /^:raised_hand: TIER 2 APPROVAL NEEDED · critical$/],
     ['outcome contained', /^:lock: TIER 2 CONTAINED/],
     ['outcome released', /^:unlock: RELEASED from containment/],
+    ['outcome dry run', /^:memo: TIER 2 DRY RUN: not contained/],
     ['outcome rejected', /^:no_entry_sign: TIER 2 containment REJECTED/],
     ['outcome no decision', /^:warning: TIER 2 NO DECISION: not contained/],
     ['outcome not escalated', /^:information_source: Tier 1: not escalated/],

@@ -27,7 +27,7 @@ const byName = (name: string): Notification => {
 
 describe('every notification kind', () => {
   it('has a subject SNS accepts and a plain-text body naming the finding', () => {
-    expect(cases).toHaveLength(15);
+    expect(cases).toHaveLength(16);
     for (const { name, notification } of cases) {
       const { subject, body } = renderEmail(notification);
       expect(subject.length, name).toBeLessThanOrEqual(SUBJECT_MAX);
@@ -46,6 +46,7 @@ describe('every notification kind', () => {
     ['approval request', /^\[Tier 2 APPROVAL NEEDED\] critical: contain 30 GPU instances/],
     ['outcome contained', /^\[Tier 2 CONTAINED\] critical: .*, contained$/],
     ['outcome released', /^\[RELEASED\] critical: .*released from containment$/],
+    ['outcome dry run', /^\[Tier 2 DRY RUN\] critical: .*not contained \(dry run\)$/],
     ['outcome rejected', /^\[Tier 2 REJECTED\] critical: .*not contained$/],
     ['outcome no decision', /^\[Tier 2 NO DECISION\] critical: .*not contained$/],
     ['outcome not escalated', /^\[Tier 1 not escalated\] low: /],
