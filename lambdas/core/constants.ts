@@ -126,6 +126,7 @@ export const IndicatorId = {
   USER_DATA_MODIFIED: 'user-data-modified',
   TERMINATION_PROTECTION_SET: 'termination-protection-set',
   BILLING_ANOMALY: 'billing-anomaly',
+  NEW_ACCOUNT_ACTIVITY: 'new-account-activity',
 } as const;
 export type IndicatorId = (typeof IndicatorId)[keyof typeof IndicatorId];
 export const INDICATOR_IDS: readonly IndicatorId[] = Object.values(IndicatorId);

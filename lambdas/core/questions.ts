@@ -72,7 +72,7 @@ export function answerQuestions(group: EventGroup, results: Results, settings: E
         };
 
   // 2. Legitimate business use?
-  const legitimacyEvidence = evidenceOf(results, IndicatorId.UNAPPROVED_PRINCIPAL, IndicatorId.MISSING_BUSINESS_TAGS, IndicatorId.UNUSUAL_REGION);
+  const legitimacyEvidence = evidenceOf(results, IndicatorId.UNAPPROVED_PRINCIPAL, IndicatorId.MISSING_BUSINESS_TAGS, IndicatorId.UNUSUAL_REGION, IndicatorId.NEW_ACCOUNT_ACTIVITY);
   const services = [...new Set(group.events.map((e) => e.facts.serviceInvoked).filter((s): s is string => Boolean(s)))];
   const principal = results.get(IndicatorId.UNAPPROVED_PRINCIPAL);
   const tags = results.get(IndicatorId.MISSING_BUSINESS_TAGS);

@@ -38,6 +38,12 @@ export interface EngineSettings {
     /** A single instance this large counts as accelerated too. */
     readonly largeMinVcpus: number;
   };
+  readonly accounts: {
+    /** An account that joined the organisation this recently is new. */
+    readonly newDays: number;
+    /** OU names (globs, case-insensitive) of sandbox accounts. */
+    readonly sandboxOus: readonly string[];
+  };
   readonly quotaProbing: {
     /** EC2 quota reads in one finding that count as probing (any increase request always does). */
     readonly minReads: number;
@@ -76,6 +82,7 @@ export const DEFAULT_WEIGHTS: Readonly<Record<IndicatorId, number>> = {
   [IndicatorId.USER_DATA_MODIFIED]: 15,
   [IndicatorId.TERMINATION_PROTECTION_SET]: 10,
   [IndicatorId.BILLING_ANOMALY]: 25,
+  [IndicatorId.NEW_ACCOUNT_ACTIVITY]: 15,
 };
 
 export const DEFAULT_SETTINGS: EngineSettings = {
@@ -90,6 +97,7 @@ export const DEFAULT_SETTINGS: EngineSettings = {
     acceleratedFamilies: ['p*', 'g*', 'inf*', 'trn*', 'dl*', 'f*', 'vt*'],
     largeMinVcpus: 64,
   },
+  accounts: { newDays: 30, sandboxOus: ['*sandbox*'] },
   quotaProbing: { minReads: 3 },
   securityGroups: { worldOpenAllowedPorts: [80, 443] },
   weights: DEFAULT_WEIGHTS,
@@ -104,6 +112,7 @@ export const DEFAULT_SETTINGS: EngineSettings = {
       IndicatorId.QUOTA_PROBING,
       IndicatorId.SECURITY_GROUP_OPENED,
       IndicatorId.BILLING_ANOMALY,
+      IndicatorId.NEW_ACCOUNT_ACTIVITY,
       IndicatorId.USER_DATA_MODIFIED,
     ],
   },

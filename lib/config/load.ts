@@ -135,6 +135,7 @@ export function toSettings(c: ConfigFile): EngineSettings {
     burst: c.burst,
     churn: c.churn,
     instanceTypes: c.instanceTypes,
+    accounts: c.accounts,
     quotaProbing: c.quotaProbing,
     securityGroups: c.securityGroups,
     weights: { ...DEFAULT_WEIGHTS, ...Object.fromEntries(Object.entries(c.weights).filter(([, v]) => v !== undefined)) },

@@ -88,6 +88,12 @@ export const engineConfigShape = {
       largeMinVcpus: wholeNumber('vCPUs').default(D.instanceTypes.largeMinVcpus).describe('An instance this large counts as accelerated-instance-type too.'),
     })
     .prefault({}),
+  accounts: z
+    .strictObject({
+      newDays: positive('days').default(D.accounts.newDays).describe('An account that joined the organisation this recently is new (new-account-activity; needs the workflow\'s account context).'),
+      sandboxOus: z.array(z.string().min(1), { error: 'a list of OU name patterns such as "*sandbox*"' }).default([...D.accounts.sandboxOus]).describe('OU names (globs, case-insensitive) of sandbox accounts: acquisition there counts as new-account-activity.'),
+    })
+    .prefault({}),
   quotaProbing: z
     .strictObject({ minReads: wholeNumber('reads').default(D.quotaProbing.minReads).describe('EC2 quota reads in one finding that count as probing (an increase request always counts).') })
     .prefault({}),

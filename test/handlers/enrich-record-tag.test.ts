@@ -31,6 +31,13 @@ import { TAG } from '../../lambdas/core/workflow';
 import { makeEnrichHandler, type EnrichDeps, type Scope } from '../../lambdas/handlers/enrich';
 import { handler as recordHandler } from '../../lambdas/handlers/record';
 import { makeTagHandler } from '../../lambdas/handlers/tag';
+import { makeAssessHandler } from '../../lambdas/handlers/assess';
+import { INDICATOR_BY_ID } from '../../lambdas/core/indicators/catalogue';
+import type { ContainmentPolicy } from '../../lambdas/core/policy';
+import { withDefaults } from '../../lambdas/core/settings';
+import { emptyThreatIntel } from '../../lambdas/core/threat-intel';
+import { trail } from '../support/fixtures';
+import { context as indicatorContext, group } from '../support/groups';
 import { loadConfig } from '../../lib/config/load';
 import { hunt } from '../../lib/hunt/hunt';
 import { createResponderTable, unique } from '../support/aws';
@@ -222,6 +229,20 @@ describe('enrich -> record -> tag', () => {
     }
     expect(await getFinding(finding.findingId)).toMatchObject({ version: 2, status: 'escalated', accountId: member });
     expect((await history(finding.findingId)).map((h) => h.kind)).toEqual(['assessed', 'notified']);
+  });
+
+  it('the member account\'s context decides: a new account in a sandbox OU scores new-account-activity, and the OU rule picks the containment', async () => {
+    const enrichment = await makeEnrichHandler(deps())({ finding });
+    expect(enrichment.account).toMatchObject({ id: member, ouPath: ['Root', 'Workloads', 'Sandbox'] });
+    const policy: ContainmentPolicy = { dryRun: false, rules: [{ match: { tag: 'owner=finance' }, action: 'never' }, { match: { ou: 'sandbox' }, action: 'automatic' }] };
+    // The finding's group has gone from the ledger here, so assessment keeps
+    // the scored finding; the indicator is evaluated on a group of its own.
+    const assessed = await makeAssessHandler({ getGroup: () => Promise.resolve(undefined), settings: withDefaults(), intel: () => Promise.resolve(emptyThreatIntel()), policy })({ finding, groupKey: 'gone', enrichment });
+    expect(assessed.containmentPolicy).toEqual({ action: 'automatic', dryRun: false, rule: 'rule 2 (ou sandbox): automatic' });
+    const launch = trail('run-instances-gpu-success.json', { account: member, at: new Date().toISOString() });
+    const result = INDICATOR_BY_ID.get('new-account-activity')!.evaluate(group([launch]), { ...indicatorContext(), enrichment });
+    expect(result.status).toBe('fired');
+    expect(result.status === 'fired' && result.evidence.summary).toMatch(new RegExp(`^account ${member} \\(${memberName}\\) joined the organisation \\d{4}-\\d{2}-\\d{2}, 0 day\\(s\\) before this activity and is in the sandbox OU Sandbox`));
   });
 
   it('reports a region it may not call, and keeps the rest', async () => {

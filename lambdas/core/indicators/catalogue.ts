@@ -5,6 +5,7 @@ import { billingAnomaly } from './billing-anomaly';
 import { failedProvisioning } from './failed-provisioning';
 import { ipAllocated } from './ip-allocated';
 import { missingBusinessTags } from './missing-business-tags';
+import { newAccountActivity } from './new-account-activity';
 import { newKeyPair } from './new-key-pair';
 import { provisioningBurst } from './provisioning-burst';
 import { quotaProbing } from './quota-probing';
@@ -35,6 +36,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
   userDataModified,
   terminationProtectionSet,
   billingAnomaly,
+  newAccountActivity,
 ];
 
 export const INDICATOR_BY_ID: ReadonlyMap<IndicatorId, IndicatorDefinition> = new Map(INDICATORS.map((i) => [i.id, i]));

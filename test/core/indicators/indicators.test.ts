@@ -10,6 +10,7 @@ import billingAnomaly from './billing-anomaly.cases';
 import failedProvisioning from './failed-provisioning.cases';
 import ipAllocated from './ip-allocated.cases';
 import missingBusinessTags from './missing-business-tags.cases';
+import newAccountActivity from './new-account-activity.cases';
 import newKeyPair from './new-key-pair.cases';
 import provisioningBurst from './provisioning-burst.cases';
 import quotaProbing from './quota-probing.cases';
@@ -39,6 +40,7 @@ const TABLES: readonly IndicatorTable[] = [
   userDataModified,
   terminationProtectionSet,
   billingAnomaly,
+  newAccountActivity,
 ];
 
 describe('the indicator catalogue', () => {
