@@ -2,10 +2,12 @@ import {
   CreateTagsCommand,
   DescribeAddressesCommand,
   DescribeInstancesCommand,
+  DescribeRegionsCommand,
   EC2Client,
   type Address,
   type Instance,
 } from '@aws-sdk/client-ec2';
+import type { SweptInstance } from '../core/sweep';
 import type { AddressContext, InstanceContext } from '../core/workflow';
 import { awsErrorName, clientFor } from './aws';
 
@@ -222,4 +224,35 @@ export async function tagResources(
     tagged.push(...done);
   }
   return { tagged, missing };
+}
+
+/** The regions this account has enabled (opt-in ones once enabled): what a sweep covers. */
+export async function enabledRegions(client: EC2Client): Promise<string[]> {
+  const out = await client.send(new DescribeRegionsCommand({ AllRegions: false }));
+  return (out.Regions ?? []).filter((r) => r.RegionName && r.OptInStatus !== 'not-opted-in').map((r) => r.RegionName!);
+}
+
+/** Pending and running instances launched since `since` (epoch ms), as the sweep sees them. */
+export async function instancesLaunchedSince(client: EC2Client, accountId: string, region: string, since: number): Promise<SweptInstance[]> {
+  const out: SweptInstance[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-state-name', Values: ['pending', 'running'] }], NextToken: token, MaxResults: 1000 }));
+    for (const inst of page.Reservations?.flatMap((r) => r.Instances ?? []) ?? []) {
+      if (!inst.InstanceId || !inst.LaunchTime || inst.LaunchTime.getTime() < since) continue;
+      const c = toInstanceContext(inst, region);
+      out.push({
+        accountId,
+        region,
+        instanceId: inst.InstanceId,
+        instanceType: inst.InstanceType ?? 'unknown',
+        launchTime: inst.LaunchTime.toISOString(),
+        ...(inst.ImageId ? { imageId: inst.ImageId } : {}),
+        tags: c.tags,
+        spot: c.spot,
+      });
+    }
+    token = page.NextToken;
+  } while (token);
+  return out;
 }

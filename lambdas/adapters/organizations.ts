@@ -2,6 +2,7 @@ import {
   DescribeAccountCommand,
   DescribeOrganizationalUnitCommand,
   ListParentsCommand,
+  ListAccountsCommand,
   ListRootsCommand,
   ListTagsForResourceCommand,
   OrganizationsClient,
@@ -169,4 +170,13 @@ export async function lookupAccount(accountId: string, options: AccountLookupOpt
 /** The account's context, or undefined when this caller cannot see the organization. */
 export async function accountContext(accountId: string, options: AccountLookupOptions = {}): Promise<AccountContext | undefined> {
   return (await lookupAccount(accountId, options)).account;
+}
+
+/** The organisation's active accounts (ListAccounts, paged). */
+export async function listActiveAccounts(client: OrganizationsClient = clientFor(OrganizationsClient, 'us-east-1')): Promise<string[]> {
+  const all = await pages(async (NextToken) => {
+    const out = await client.send(new ListAccountsCommand({ NextToken }));
+    return { items: out.Accounts ?? [], next: out.NextToken };
+  });
+  return all.filter((a) => a.Id && (a.Status === undefined || a.Status === 'ACTIVE')).map((a) => a.Id!);
 }

@@ -89,7 +89,8 @@ export async function scoreEvent(body: unknown, deps: ScoreDeps): Promise<ScoreR
 
 let deps: ScoreDeps | undefined;
 
-function fromEnvironment(): ScoreDeps {
+/** The scorer's dependencies from its environment: the sweep scores with the same. */
+export function scoreDepsFromEnvironment(): ScoreDeps {
   const settings = engineSettings();
   const stateMachineArn = requireEnv('STATE_MACHINE_ARN');
   // Starting a workflow is the rare path: load its SDK client only then.
@@ -134,7 +135,7 @@ async function scoreRecord(record: SQSRecord): Promise<ScoreResult> {
   let body: unknown;
   try {
     body = parseBody(record);
-    const result = await scoreEvent(body, (deps ??= fromEnvironment()));
+    const result = await scoreEvent(body, (deps ??= scoreDepsFromEnvironment()));
     metrics.addMetric(result.status === 'scored' && result.started ? 'WorkflowsStarted' : `Events${result.status[0]!.toUpperCase()}${result.status.slice(1)}`, MetricUnit.Count, 1);
     return result;
   } catch (err) {

@@ -223,6 +223,13 @@ export const deploymentShape = z
       })
       .optional()
       .describe('Organisation-wide forwarding: a StackSet of member stacks (rules to the central bus, the member role). Absent: only this account is watched.'),
+    sweep: z
+      .strictObject({
+        enabled: z.boolean({ error: 'true or false' }).default(true).describe('Run the reconciliation sweep (running instances no event reported).'),
+        everyHours: z.number().int().min(1).max(24, { error: 'at most 24 hours' }).default(6).describe('How often it runs.'),
+        windowHours: z.number().int().min(1).max(168, { error: 'at most 168 hours' }).default(24).describe('Instances launched this recently are checked against the launch index.'),
+      })
+      .prefault({}),
     billing: z
       .strictObject({
         enabled: z.boolean({ error: 'true or false' }).default(true).describe('Run the daily billing check (Cost Anomaly Detection and the compute spend baseline).'),

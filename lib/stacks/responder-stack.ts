@@ -16,6 +16,7 @@ import { Detection } from '../constructs/detection/detection';
 import { logicalIdOf } from '../constructs/shared/grants';
 import { Workflow } from '../constructs/workflow/workflow';
 import { Billing } from '../constructs/billing/billing';
+import { Sweep } from '../constructs/detection/sweep';
 
 export interface FeedFile {
   /** `ip` or `domain`. */
@@ -55,6 +56,8 @@ export class ResponderStack extends Stack {
   readonly detection: Detection;
   /** The daily billing check; absent with deployment.billing.enabled false. */
   readonly billing?: Billing;
+  /** The reconciliation sweep; absent with deployment.sweep.enabled false. */
+  readonly sweep?: Sweep;
 
   constructor(scope: Construct, id: string, props: ResponderStackProps) {
     super(scope, id, props);
@@ -184,6 +187,23 @@ export class ResponderStack extends Stack {
       feeds,
       threatIntelRefreshMinutes: d.threatIntelRefreshMinutes,
     });
+
+    if (d.sweep.enabled) {
+      this.sweep = new Sweep(this, 'Sweep', {
+        settings: props.settings,
+        key,
+        table,
+        stateMachine: this.workflow.stateMachine,
+        feeds,
+        logRetention,
+        ledgerDays: d.retention.ledgerDays,
+        threatIntelRefreshMinutes: d.threatIntelRefreshMinutes,
+        everyHours: d.sweep.everyHours,
+        windowHours: d.sweep.windowHours,
+        regions: d.forwarding ? d.forwarding.regions : [this.region],
+        ...(d.forwarding ? { memberAccess: { roleName: d.forwarding.memberRoleName, ...(d.organizationId ? { organizationId: d.organizationId } : {}) } } : {}),
+      });
+    }
 
     if (d.billing.enabled) {
       const b = d.billing;

@@ -90,7 +90,7 @@ describe('detection', () => {
 describe('functions', () => {
   it('run Node.js 24 on arm64 with tracing, in their own encrypted log groups', () => {
     const fns = ofType('AWS::Lambda::Function').filter(([id]) => !id.startsWith('CustomCDKBucketDeployment'));
-    expect(fns.length).toBe(11);
+    expect(fns.length).toBe(12);
     for (const [, fn] of fns) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogGroup: expect.anything() as unknown });
@@ -197,7 +197,7 @@ describe('state', () => {
 
 describe('the billing check', () => {
   it('runs daily at the configured hour, may read Cost Explorer and start the workflow, and creates no monitor unless asked', () => {
-    const schedule = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.ScheduleExpression !== undefined)![1];
+    const schedule = ofType('AWS::Events::Rule').find(([, r]) => String(r.Properties.ScheduleExpression).startsWith('cron('))![1];
     expect(schedule.Properties.ScheduleExpression).toBe('cron(15 6 * * ? *)');
     const sts = ofType('AWS::IAM::Policy')
       .filter(([id]) => id.startsWith('BillingCheckRole'))
@@ -229,7 +229,21 @@ describe('the billing check', () => {
 
   it('is absent when turned off', () => {
     const off = synthesize({ ...TEST_CONFIG, deployment: { ...TEST_CONFIG.deployment, billing: { enabled: false } } });
-    expect(Object.keys(off.template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: Match.anyValue() } }))).toEqual([]);
+    expect(Object.values(off.template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: Match.anyValue() } })).map((r) => (r as { Properties: { ScheduleExpression: string } }).Properties.ScheduleExpression)).toEqual(['rate(6 hours)']);
+  });
+});
+
+describe('the reconciliation sweep', () => {
+  it('runs every few hours over the stack\'s region, may list instances and accounts and start the workflow', () => {
+    s.template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(6 hours)' });
+    const fn = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('SweepFunction'))![1];
+    expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({ SWEEP_REGIONS: 'eu-west-1', SWEEP_WINDOW_HOURS: '24', ACCOUNT_ID: '111122223333' });
+    const actions = ofType('AWS::IAM::Policy')
+      .filter(([id]) => id.startsWith('SweepFunctionRole'))
+      .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]));
+    expect(actions).toEqual(expect.arrayContaining(['ec2:DescribeRegions', 'ec2:DescribeInstances', 'organizations:ListAccounts', 'states:StartExecution']));
+    expect(actions).not.toContain('sts:AssumeRole'); // no forwarding here: no member role to assume
   });
 });
 
