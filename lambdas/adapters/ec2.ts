@@ -7,7 +7,7 @@ import {
   type Address,
   type Instance,
 } from '@aws-sdk/client-ec2';
-import type { SweptInstance } from '../core/sweep';
+import type { SweptAddress, SweptInstance } from '../core/sweep';
 import type { AddressContext, InstanceContext } from '../core/workflow';
 import { awsErrorName, clientFor } from './aws';
 
@@ -255,4 +255,12 @@ export async function instancesLaunchedSince(client: EC2Client, accountId: strin
     token = page.NextToken;
   } while (token);
   return out;
+}
+
+/** Every Elastic IP of the account in this region (the sweep's view; no allocation time exists). */
+export async function allAddresses(client: EC2Client, accountId: string, region: string): Promise<SweptAddress[]> {
+  const out = await client.send(new DescribeAddressesCommand({}));
+  return (out.Addresses ?? [])
+    .filter((a) => a.AllocationId && a.PublicIp)
+    .map((a) => ({ accountId, region, allocationId: a.AllocationId!, publicIp: a.PublicIp!, ...(a.InstanceId ? { instanceId: a.InstanceId } : {}) }));
 }

@@ -139,15 +139,17 @@ export class Ledger {
    * event (a redelivery rewrites the same item).
    */
   async recordLaunch(event: TrailEvent, facts: EventFacts, findingId: string): Promise<void> {
-    if (facts.outcome !== 'succeeded' || !facts.launch) return;
+    const allocated = facts.address && /Allocate/.test(event.eventName) ? facts.address.allocationIds : [];
+    if (facts.outcome !== 'succeeded' || (!facts.launch && allocated.length === 0)) return;
     const record: LaunchRecord = {
       accountId: event.accountId,
       region: event.region,
       time: event.time,
       eventId: event.eventId,
       actor: { arn: event.actor.arn, type: event.actor.type, ...(event.actor.issuerArn ? { issuerArn: event.actor.issuerArn } : {}), ...(facts.serviceInvoked ? { invokedBy: facts.serviceInvoked } : {}) },
-      instanceTypes: facts.launch.instanceTypes,
-      instanceIds: facts.launch.instanceIds.slice(0, 500),
+      instanceTypes: facts.launch?.instanceTypes ?? [],
+      instanceIds: (facts.launch?.instanceIds ?? []).slice(0, 500),
+      ...(allocated.length ? { allocationIds: allocated } : {}),
       findingId,
     };
     await this.db.send(new PutCommand({ TableName: this.o.tableName, Item: { ...Keys.launch(event.accountId, event.time, event.eventId), launchJson: JSON.stringify(record), region: event.region, expiresAt: this.ttl() } }));
@@ -172,6 +174,28 @@ export class Ledger {
       start = page.LastEvaluatedKey;
     } while (start);
     return out;
+  }
+
+  /**
+   * Elastic IPs the reconciliation sweep already knows in an account and
+   * region, and whether it has swept there before (its first sweep learns
+   * what exists without reporting it: an address carries no allocation
+   * time, so only what appears later can be called new).
+   */
+  async sweptAddresses(accountId: string, region: string): Promise<{ baseline: boolean; ids: Set<string> }> {
+    const out = await this.db.send(new GetCommand({ TableName: this.o.tableName, Key: { pk: `SWEPT#${accountId}/${region}`, sk: 'ADDRESSES' }, ConsistentRead: true }));
+    return { baseline: out.Item !== undefined, ids: new Set((out.Item?.ids as Set<string> | undefined) ?? []) };
+  }
+
+  async markSwept(accountId: string, region: string, ids: readonly string[]): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.o.tableName,
+        Key: { pk: `SWEPT#${accountId}/${region}`, sk: 'ADDRESSES' },
+        UpdateExpression: ids.length ? 'ADD ids :ids SET since = if_not_exists(since, :now)' : 'SET since = if_not_exists(since, :now)',
+        ExpressionAttributeValues: { ...(ids.length ? { ':ids': new Set(ids) } : {}), ':now': this.o.now() },
+      }),
+    );
   }
 
   async getGroup(key: string): Promise<StoredGroup | undefined> {

@@ -340,6 +340,8 @@ export interface LaunchRecord {
   readonly actor: Pick<Actor, 'arn' | 'type' | 'issuerArn' | 'invokedBy'>;
   readonly instanceTypes: readonly string[];
   readonly instanceIds: readonly string[];
+  /** For an address allocation (kept for the reconciliation sweep): its allocation ids. */
+  readonly allocationIds?: readonly string[];
   readonly findingId?: string;
 }
 
@@ -377,7 +379,7 @@ export const JOIN_LOOKBACK_DAYS = 2;
 export function joinProvisioning(signal: BillingSignal, launches: readonly LaunchRecord[], settings: Pick<EngineSettings, 'approvedPrincipals'>): Join {
   const from = Date.parse(`${addDays(signal.start, -JOIN_LOOKBACK_DAYS)}T00:00:00Z`);
   const to = Date.parse(`${addDays(signal.end, 1)}T00:00:00Z`);
-  const inWindow = launches.filter((l) => l.accountId === signal.accountId && (!signal.region || l.region === signal.region) && l.time >= from && l.time < to);
+  const inWindow = launches.filter((l) => l.instanceTypes.length > 0 && l.accountId === signal.accountId && (!signal.region || l.region === signal.region) && l.time >= from && l.time < to);
   const familyOf = (t: string) => parseInstanceType(t)?.family;
   const ofFamily = signal.families.length ? inWindow.filter((l) => l.instanceTypes.some((t) => signal.families.includes(familyOf(t) ?? ''))) : [];
   const chosen = ofFamily.length ? ofFamily : inWindow;

@@ -49,6 +49,35 @@ export function sweepRecord(i: SweptInstance): CloudTrailRecord {
   };
 }
 
+export interface SweptAddress {
+  readonly accountId: string;
+  readonly region: string;
+  readonly allocationId: string;
+  readonly publicIp: string;
+  readonly instanceId?: string;
+}
+
+/** An Elastic IP the sweep found and no event reported, as an AllocateAddress record (at `at`, ISO). */
+export function sweepAddressRecord(a: SweptAddress, at: string): CloudTrailRecord {
+  return {
+    eventVersion: '1.09',
+    eventID: `sweep-${a.accountId}-${a.allocationId}`,
+    eventTime: at.replace(/\.\d+Z$/, 'Z'),
+    eventSource: 'ec2.amazonaws.com',
+    eventName: 'AllocateAddress',
+    eventType: 'AwsApiCall',
+    awsRegion: a.region,
+    recipientAccountId: a.accountId,
+    sourceIPAddress: 'unknown (reconciliation sweep)',
+    userAgent: 'rogue-infra-responder reconciliation sweep',
+    userIdentity: { type: 'Unknown', principalId: 'unknown', arn: SWEEP_PRINCIPAL, accountId: a.accountId },
+    requestParameters: { domain: 'vpc' },
+    responseElements: { allocationId: a.allocationId, publicIp: a.publicIp, domain: 'vpc', networkBorderGroup: a.region },
+    readOnly: false,
+    managementEvent: true,
+  };
+}
+
 /** The instances of a region that no recorded launch reported, launched within the window. */
 export function unreported(instances: readonly SweptInstance[], reported: ReadonlySet<string>, since: number): SweptInstance[] {
   return instances.filter((i) => !reported.has(i.instanceId) && Date.parse(i.launchTime) >= since);

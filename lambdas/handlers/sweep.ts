@@ -2,9 +2,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { describeError } from '../core/errors';
-import { sweepRecord, unreported, type SweptInstance } from '../core/sweep';
+import { sweepAddressRecord, sweepRecord, unreported, type SweptAddress, type SweptInstance } from '../core/sweep';
 import { awsErrorName } from '../adapters/aws';
-import { enabledRegions, instancesLaunchedSince } from '../adapters/ec2';
+import { allAddresses, enabledRegions, instancesLaunchedSince } from '../adapters/ec2';
 import { Ledger } from '../adapters/ledger';
 import { clientForAccount, memberAccessFromEnvironment } from '../adapters/member';
 import { listActiveAccounts } from '../adapters/organizations';
@@ -31,8 +31,12 @@ export interface SweepDeps {
   readonly listAccounts: () => Promise<string[]>;
   readonly enabledRegions: (accountId: string) => Promise<string[]>;
   readonly instances: (accountId: string, region: string, since: number) => Promise<SweptInstance[]>;
-  /** Instance ids the scorer saw launched in the account between two times. */
+  readonly addresses: (accountId: string, region: string) => Promise<SweptAddress[]>;
+  /** Instance and allocation ids the scorer saw created in the account between two times. */
   readonly reported: (accountId: string, from: number, to: number) => Promise<Set<string>>;
+  /** Addresses the sweep already knows there, and whether it swept there before. */
+  readonly sweptAddresses: (accountId: string, region: string) => Promise<{ baseline: boolean; ids: Set<string> }>;
+  readonly markSwept: (accountId: string, region: string, ids: readonly string[]) => Promise<void>;
   readonly score: (envelope: unknown) => Promise<ScoreResult>;
 }
 
@@ -40,7 +44,11 @@ export interface SweepResult {
   readonly accounts: number;
   readonly regions: number;
   readonly instances: number;
-  readonly unreported: readonly { readonly accountId: string; readonly region: string; readonly instanceId: string; readonly result: ScoreResult }[];
+  readonly addresses: number;
+  /** Each resource no event reported, and how it was scored. */
+  readonly unreported: readonly { readonly accountId: string; readonly region: string; readonly resourceId: string; readonly result: ScoreResult }[];
+  /** Regions swept for the first time: their addresses were learned, not reported. */
+  readonly baselined: readonly string[];
   readonly errors: readonly string[];
 }
 
@@ -52,6 +60,11 @@ export function makeSweep(deps: SweepDeps): () => Promise<SweepResult> {
     const found: SweepResult['unreported'][number][] = [];
     let regions = 0;
     let instances = 0;
+    let addressCount = 0;
+    const baselined: string[] = [];
+    const envelope = (record: ReturnType<typeof sweepRecord>, accountId: string, region: string) => ({
+      version: '0', id: record.eventID, 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.ec2', account: accountId, time: record.eventTime, region, resources: [], detail: record,
+    });
     let accounts: string[] = [];
     try {
       accounts = await deps.listAccounts();
@@ -79,16 +92,21 @@ export function makeSweep(deps: SweepDeps): () => Promise<SweepResult> {
           const listed = await deps.instances(accountId, region, since);
           instances += listed.length;
           for (const i of unreported(listed, seen, since)) {
-            const record = sweepRecord(i);
-            const envelope = { version: '0', id: record.eventID, 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.ec2', account: accountId, time: record.eventTime, region, resources: [], detail: record };
-            found.push({ accountId, region, instanceId: i.instanceId, result: await deps.score(envelope) });
+            found.push({ accountId, region, resourceId: i.instanceId, result: await deps.score(envelope(sweepRecord(i), accountId, region)) });
           }
+          const addresses = await deps.addresses(accountId, region);
+          addressCount += addresses.length;
+          const known = await deps.sweptAddresses(accountId, region);
+          const fresh = addresses.filter((a) => !seen.has(a.allocationId) && !known.ids.has(a.allocationId));
+          if (!known.baseline) baselined.push(`${accountId} ${region}`);
+          else for (const a of fresh) found.push({ accountId, region, resourceId: a.allocationId, result: await deps.score(envelope(sweepAddressRecord(a, new Date(now).toISOString()), accountId, region)) });
+          await deps.markSwept(accountId, region, addresses.map((a) => a.allocationId).filter((id) => !known.ids.has(id)));
         } catch (err) {
           errors.push(`${accountId} ${region}: ${awsErrorName(err)}: ${describeError(err)}`);
         }
       }
     }
-    const result: SweepResult = { accounts: accounts.length, regions, instances, unreported: found, errors };
+    const result: SweepResult = { accounts: accounts.length, regions, instances, addresses: addressCount, unreported: found, baselined, errors };
     if (errors.length) logger.warn('sweep: some accounts or regions could not be swept', { errors });
     logger.info('sweep done', { ...result, unreported: found.length });
     return result;
@@ -111,7 +129,10 @@ function fromEnvironment(): () => Promise<SweepResult> {
     listAccounts: async () => (access.roleName ? [...new Set([access.ownAccount, ...(await listActiveAccounts())])] : [access.ownAccount]),
     enabledRegions: (accountId) => enabledRegions(clientForAccount(EC2Client, home, accountId, access)),
     instances: (accountId, region, since) => instancesLaunchedSince(clientForAccount(EC2Client, region, accountId, access), accountId, region, since),
-    reported: async (accountId, from, to) => new Set((await ledger.launches(accountId, from, to)).flatMap((l) => l.instanceIds)),
+    addresses: (accountId, region) => allAddresses(clientForAccount(EC2Client, region, accountId, access), accountId, region),
+    reported: async (accountId, from, to) => new Set((await ledger.launches(accountId, from, to)).flatMap((l) => [...l.instanceIds, ...(l.allocationIds ?? [])])),
+    sweptAddresses: (accountId, region) => ledger.sweptAddresses(accountId, region),
+    markSwept: (accountId, region, ids) => ledger.markSwept(accountId, region, ids),
     score: (envelope) => scoreEvent(envelope, score),
   });
 }

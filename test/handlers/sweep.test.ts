@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto';
-import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { AllocateAddressCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateAccountCommand, CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { describe, expect, it } from 'vitest';
-import { enabledRegions, instancesLaunchedSince } from '../../lambdas/adapters/ec2';
+import { allAddresses, enabledRegions, instancesLaunchedSince } from '../../lambdas/adapters/ec2';
 import { Ledger } from '../../lambdas/adapters/ledger';
 import { clientForAccount } from '../../lambdas/adapters/member';
 import { listActiveAccounts } from '../../lambdas/adapters/organizations';
@@ -50,6 +50,8 @@ describe('the reconciliation sweep', () => {
       new CreateRoleCommand({ RoleName: ROLE, AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${MOTO_ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] }) }),
     );
     const ec2 = as(new EC2Client({ region: REGION }), member);
+    // An address that was there before the responder looked: learned, not reported.
+    const old = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
     const [silent, reported] = await Promise.all(
       ['g5.12xlarge', 't3.micro'].map(async (type) => (await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1, InstanceType: type as never }))).Instances![0]!.InstanceId!),
     );
@@ -69,7 +71,10 @@ describe('the reconciliation sweep', () => {
       listAccounts: () => listActiveAccounts(org),
       enabledRegions: (account) => enabledRegions(clientForAccount(EC2Client, REGION, account, access)),
       instances: (account, region, since) => instancesLaunchedSince(clientForAccount(EC2Client, region, account, access), account, region, since),
-      reported: async (account, from, to) => new Set((await ledger.launches(account, from, to)).flatMap((l) => l.instanceIds)),
+      addresses: (account, region) => allAddresses(clientForAccount(EC2Client, region, account, access), account, region),
+      reported: async (account, from, to) => new Set((await ledger.launches(account, from, to)).flatMap((l) => [...l.instanceIds, ...(l.allocationIds ?? [])])),
+      sweptAddresses: (account, region) => ledger.sweptAddresses(account, region),
+      markSwept: (account, region, ids) => ledger.markSwept(account, region, ids),
       score: (envelope) =>
         scoreEvent(envelope, {
           ledger,
@@ -82,7 +87,8 @@ describe('the reconciliation sweep', () => {
     const result = await sweep();
     // The management account has no member role in moto: reported, the member is still swept.
     expect(result.errors.every((e) => e.startsWith(management))).toBe(true);
-    expect(result.unreported.map((u) => [u.accountId, u.region, u.instanceId])).toEqual([[member, REGION, silent]]);
+    expect(result.unreported.map((u) => [u.accountId, u.region, u.resourceId])).toEqual([[member, REGION, silent]]);
+    expect(result.baselined).toContain(`${member} ${REGION}`);
     const finding = started.find((s) => s.input.finding.accountId === member)!.input.finding;
     expect(finding).toMatchObject({ principal: SWEEP_PRINCIPAL, escalate: true, tier: 2, resources: expect.objectContaining({ instanceIds: [silent], instanceTypes: ['g5.12xlarge'] }) as unknown });
     expect(finding.indicators.map((i) => i.id)).toEqual(expect.arrayContaining(['server-provisioned', 'accelerated-instance-type', 'unapproved-principal']));
@@ -90,5 +96,17 @@ describe('the reconciliation sweep', () => {
     // Swept again: the same instance is now in the launch index and not scored twice.
     const again = await sweep();
     expect(again.unreported).toEqual([]);
+
+    // Two new addresses: one the scorer saw allocated, one no event reported.
+    const viaEvent = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+    const silentIp = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+    const allocation = trail('allocate-address.json', { account: member, at: new Date(Date.now() - 60_000).toISOString(), response: { allocationId: viaEvent.AllocationId, publicIp: viaEvent.PublicIp } });
+    await ledger.recordLaunch(allocation, extractFacts(allocation), 'rif-alloc');
+    const third = await sweep();
+    expect(third.unreported.map((u) => u.resourceId)).toEqual([silentIp.AllocationId]);
+    expect(third.unreported.map((u) => u.resourceId)).not.toContain(old.AllocationId);
+    // Scored as an allocation by the same unknown principal: it joins the sweep's finding in that account.
+    expect(third.unreported[0]!.result).toMatchObject({ status: 'scored', findingId: finding.findingId });
+    expect((await sweep()).unreported).toEqual([]);
   });
 });

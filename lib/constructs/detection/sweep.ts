@@ -60,7 +60,7 @@ export class Sweep extends Construct {
         ...(props.memberAccess ? { MEMBER_ROLE_NAME: props.memberAccess.roleName } : {}),
       },
     });
-    this.fn.allowUnscoped(['ec2:DescribeRegions', 'ec2:DescribeInstances', 'organizations:ListAccounts'], 'listing regions, instances and the organisation\'s accounts');
+    this.fn.allowUnscoped(['ec2:DescribeRegions', 'ec2:DescribeInstances', 'ec2:DescribeAddresses', 'organizations:ListAccounts'], 'listing regions, instances, Elastic IPs and the organisation\'s accounts');
     grantTable(this.fn.responderRole, props.table, props.key, 'write');
     grantFeedsRead(this.fn.responderRole, props.feeds);
     props.stateMachine.grantStartExecution(this.fn);
