@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { containmentClients, readInstance } from '../../lambdas/adapters/containment';
 import { describeInstances } from '../../lambdas/adapters/ec2';
 import { clientForAccount } from '../../lambdas/adapters/member';
-import { MOTO_ACCOUNT } from '../support/moto';
+import { inMotoAccount, MOTO_ACCOUNT } from '../support/moto';
 
 /**
  * A member account's instances, reached the way the workflow reaches them:
@@ -17,24 +17,13 @@ import { MOTO_ACCOUNT } from '../support/moto';
 const REGION = 'us-east-1';
 const ROLE = 'rogue-infra-responder-member';
 
-function inAccount<T extends { middlewareStack: EC2Client['middlewareStack'] | IAMClient['middlewareStack'] }>(client: T, accountId: string): T {
-  (client.middlewareStack as EC2Client['middlewareStack']).add(
-    (next) => (args) => {
-      (args.request as { headers: Record<string, string> }).headers['x-moto-account-id'] = accountId;
-      return next(args);
-    },
-    { step: 'build', name: 'motoAccount' },
-  );
-  return client;
-}
-
 describe('member-account access', () => {
   it('describes and reads a member account\'s instance through the member role; the own client does not see it', async () => {
     const member = String(randomInt(100_000_000_000, 999_999_999_999));
-    await inAccount(new IAMClient({ region: REGION }), member).send(
+    await inMotoAccount(new IAMClient({ region: REGION }), member).send(
       new CreateRoleCommand({ RoleName: ROLE, AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${MOTO_ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] }) }),
     );
-    const run = await inAccount(new EC2Client({ region: REGION }), member).send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1, InstanceType: 'g5.xlarge' }));
+    const run = await inMotoAccount(new EC2Client({ region: REGION }), member).send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1, InstanceType: 'g5.xlarge' }));
     const id = run.Instances![0]!.InstanceId!;
     const access = { ownAccount: MOTO_ACCOUNT, roleName: ROLE };
 

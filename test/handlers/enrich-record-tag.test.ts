@@ -41,6 +41,7 @@ import { context as indicatorContext, group } from '../support/groups';
 import { loadConfig } from '../../lib/config/load';
 import { hunt } from '../../lib/hunt/hunt';
 import { createResponderTable, unique } from '../support/aws';
+import { inMotoAccount } from '../support/moto';
 
 /**
  * Enrich -> Record -> Tag for a finding about resources that exist: two
@@ -52,27 +53,16 @@ import { createResponderTable, unique } from '../support/aws';
  * the scope and pick the client.
  */
 
-function speakingAs<T extends { middlewareStack: EC2Client['middlewareStack'] | OrganizationsClient['middlewareStack'] }>(client: T, accountId: string): T {
-  (client.middlewareStack as EC2Client['middlewareStack']).add(
-    (next) => (args) => {
-      (args.request as { headers: Record<string, string> }).headers['x-moto-account-id'] = accountId;
-      return next(args);
-    },
-    { step: 'build', name: 'motoAccount' },
-  );
-  return client;
-}
-
 const randomAccount = () => String(randomInt(100_000_000_000, 999_999_999_999));
 const managementAccount = randomAccount();
-const org = speakingAs(new OrganizationsClient({ region: 'us-east-1' }), managementAccount);
+const org = inMotoAccount(new OrganizationsClient({ region: 'us-east-1' }), managementAccount);
 
 const ec2Clients = new Map<string, EC2Client>();
 /** Where a role assumed in `scope.accountId` will be used. */
 function ec2For(scope: Scope): EC2Client {
   const key = `${scope.accountId}/${scope.region}`;
   let client = ec2Clients.get(key);
-  if (!client) ec2Clients.set(key, (client = speakingAs(new EC2Client({ region: scope.region }), scope.accountId)));
+  if (!client) ec2Clients.set(key, (client = inMotoAccount(new EC2Client({ region: scope.region }), scope.accountId)));
   return client;
 }
 
@@ -278,7 +268,7 @@ describe('enrich -> record -> tag', () => {
 
   it('reports an organization it cannot see', async () => {
     clearAccountCache();
-    const outsider = speakingAs(new OrganizationsClient({ region: 'us-east-1' }), randomAccount());
+    const outsider = inMotoAccount(new OrganizationsClient({ region: 'us-east-1' }), randomAccount());
     const enrichment = await makeEnrichHandler(deps({ lookupAccount: (id) => lookupAccount(id, { client: outsider }), loadFeeds: undefined }))({ finding: { ...finding, findingId: unique('rif') } });
     expect(enrichment.account).toBeUndefined();
     expect(enrichment.errors).toEqual([expect.stringMatching(new RegExp(`^Organizations, account ${member}: AccountNotFoundException: `))]);

@@ -16,7 +16,7 @@ import { scoreEvent } from '../../lambdas/handlers/score';
 import { makeSweep } from '../../lambdas/handlers/sweep';
 import { createResponderTable } from '../support/aws';
 import { trail } from '../support/fixtures';
-import { MOTO_ACCOUNT } from '../support/moto';
+import { inMotoAccount, MOTO_ACCOUNT } from '../support/moto';
 
 /**
  * The reconciliation sweep against moto: an organisation with a member
@@ -29,27 +29,16 @@ import { MOTO_ACCOUNT } from '../support/moto';
 const REGION = 'us-east-1';
 const ROLE = 'rogue-infra-responder-member';
 
-function as<T extends { middlewareStack: EC2Client['middlewareStack'] | IAMClient['middlewareStack'] | OrganizationsClient['middlewareStack'] }>(client: T, accountId: string): T {
-  (client.middlewareStack as EC2Client['middlewareStack']).add(
-    (next) => (args) => {
-      (args.request as { headers: Record<string, string> }).headers['x-moto-account-id'] = accountId;
-      return next(args);
-    },
-    { step: 'build', name: 'motoAccount' },
-  );
-  return client;
-}
-
 describe('the reconciliation sweep', () => {
   it('scores a running instance no event reported, seen by the sweep, and leaves the reported one alone', async () => {
     const management = String(randomInt(100_000_000_000, 999_999_999_999));
-    const org = as(new OrganizationsClient({ region: REGION }), management);
+    const org = inMotoAccount(new OrganizationsClient({ region: REGION }), management);
     await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
     const member = (await org.send(new CreateAccountCommand({ AccountName: 'sandbox-7', Email: `sandbox-7-${management}@example.com` }))).CreateAccountStatus!.AccountId!;
-    await as(new IAMClient({ region: REGION }), member).send(
+    await inMotoAccount(new IAMClient({ region: REGION }), member).send(
       new CreateRoleCommand({ RoleName: ROLE, AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${MOTO_ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] }) }),
     );
-    const ec2 = as(new EC2Client({ region: REGION }), member);
+    const ec2 = inMotoAccount(new EC2Client({ region: REGION }), member);
     // An address that was there before the responder looked: learned, not reported.
     const old = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
     const [silent, reported] = await Promise.all(

@@ -95,3 +95,21 @@ export function motoEnv(endpoint: string): Record<string, string> {
 
 /** Moto's account id for every call with fake credentials. */
 export const MOTO_ACCOUNT = '123456789012';
+
+type WithMiddleware = { middlewareStack: { add: (...args: never[]) => unknown } };
+
+/**
+ * Makes every request of `client` act in `accountId` (moto's
+ * x-moto-account-id header): the way tests stand a member or management
+ * account beside the default one on one server.
+ */
+export function inMotoAccount<T extends WithMiddleware>(client: T, accountId: string): T {
+  (client.middlewareStack as unknown as { add: (mw: unknown, options: unknown) => void }).add(
+    (next: (args: unknown) => unknown) => (args: { request: { headers: Record<string, string> } }) => {
+      args.request.headers['x-moto-account-id'] = accountId;
+      return next(args);
+    },
+    { step: 'build', name: 'motoAccount' },
+  );
+  return client;
+}
