@@ -22,6 +22,7 @@ import type { WorkflowInput } from '../core/workflow';
 import { awsErrorName } from '../adapters/aws';
 import { anomalyStore, type AlertDecision } from '../adapters/anomaly-store';
 import { COMPUTE_SERVICES, getAnomalies, getDailyCost } from '../adapters/cost';
+import { startWorkflow } from '../adapters/executions';
 import { Ledger } from '../adapters/ledger';
 import { logger, traced } from './shared/observability';
 import { engineSettings, numberEnv, optionalEnv, requireEnv } from './shared/runtime';
@@ -164,16 +165,7 @@ function fromEnvironment(): () => Promise<BillingCheckResult> {
     getDailyCost: (range, groupBy) => getDailyCost(range, groupBy, COMPUTE_SERVICES),
     decide: (id, impact, margin) => store.decide(id, impact, margin),
     launches: (account, from, to, region) => ledger.launches(account, from, to, region),
-    startExecution: async (name, input) => {
-      const sdk = await import('@aws-sdk/client-sfn');
-      try {
-        await new sdk.SFNClient({}).send(new sdk.StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
-        return true;
-      } catch (err) {
-        if (awsErrorName(err) === 'ExecutionAlreadyExists') return false;
-        throw err;
-      }
-    },
+    startExecution: (name, input) => startWorkflow(stateMachineArn, name, input),
   });
 }
 

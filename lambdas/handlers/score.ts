@@ -5,7 +5,6 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
-import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { normalizeRecord, unwrap } from '../core/cloudtrail/normalize';
 import { isRelevant } from '../core/constants';
@@ -18,7 +17,7 @@ import type { Finding } from '../core/model';
 import type { EngineSettings } from '../core/settings';
 import type { ThreatIntel } from '../core/threat-intel';
 import type { WorkflowInput } from '../core/workflow';
-import { clientFor } from '../adapters/aws';
+import { startWorkflow } from '../adapters/executions';
 import { recordFinding } from '../adapters/findings';
 import { Ledger } from '../adapters/ledger';
 import { feedsFromEnvironment } from './shared/feeds';
@@ -93,23 +92,11 @@ let deps: ScoreDeps | undefined;
 export function scoreDepsFromEnvironment(): ScoreDeps {
   const settings = engineSettings();
   const stateMachineArn = requireEnv('STATE_MACHINE_ARN');
-  // Starting a workflow is the rare path: load its SDK client only then.
-  let sfn: SFNClient | undefined;
   return {
     settings,
     ledger: new Ledger({ tableName: requireEnv('TABLE_NAME'), ledgerDays: numberEnv('LEDGER_DAYS', 30), churnMinutes: settings.churn.minutes, now: () => Date.now() }),
     intel: feedsFromEnvironment(),
-    startExecution: async (name, input) => {
-      try {
-        const sdk = await import('@aws-sdk/client-sfn');
-        sfn ??= clientFor(sdk.SFNClient);
-        await sfn.send(new sdk.StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
-        return true;
-      } catch (err) {
-        if (err instanceof Error && err.name === 'ExecutionAlreadyExists') return false;
-        throw err;
-      }
-    },
+    startExecution: (name, input) => startWorkflow(stateMachineArn, name, input),
     recordGrowth: async (finding) => {
       await recordFinding(finding, { kind: 'grown', at: new Date().toISOString(), summary: `${finding.eventCount} events, score ${finding.score}` });
     },

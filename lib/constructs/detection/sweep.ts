@@ -1,8 +1,7 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -10,7 +9,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { EngineSettings } from '../../../lambdas/core/settings';
 import { grantFeedsRead, grantTable } from '../shared/grants';
-import { ResponderFunction } from '../shared/responder-function';
+import { ResponderFunction, type MemberAccessProps } from '../shared/responder-function';
 
 export interface SweepProps {
   readonly settings: EngineSettings;
@@ -26,7 +25,7 @@ export interface SweepProps {
   /** Regions swept (where the account has them enabled). */
   readonly regions: readonly string[];
   /** With forwarding: the member role, and the organisation it is assumed in. */
-  readonly memberAccess?: { readonly roleName: string; readonly organizationId?: string };
+  readonly memberAccess?: MemberAccessProps;
 }
 
 /**
@@ -56,27 +55,15 @@ export class Sweep extends Construct {
         LEDGER_DAYS: String(props.ledgerDays),
         SWEEP_REGIONS: props.regions.join(','),
         SWEEP_WINDOW_HOURS: String(props.windowHours),
+        // The own account is swept with the function's own role, members through theirs.
         ACCOUNT_ID: account,
-        ...(props.memberAccess ? { MEMBER_ROLE_NAME: props.memberAccess.roleName } : {}),
       },
     });
     this.fn.allowUnscoped(['ec2:DescribeRegions', 'ec2:DescribeInstances', 'ec2:DescribeAddresses', 'organizations:ListAccounts'], 'listing regions, instances, Elastic IPs and the organisation\'s accounts');
     grantTable(this.fn.responderRole, props.table, props.key, 'write');
     grantFeedsRead(this.fn.responderRole, props.feeds);
     props.stateMachine.grantStartExecution(this.fn);
-    if (props.memberAccess) {
-      this.fn.responderRole.addToPrincipalPolicy(
-        new PolicyStatement({
-          actions: ['sts:AssumeRole'],
-          resources: [`arn:aws:iam::*:role/${props.memberAccess.roleName}`],
-          ...(props.memberAccess.organizationId ? { conditions: { StringEquals: { 'aws:ResourceOrgID': props.memberAccess.organizationId } } } : {}),
-        }),
-      );
-      Validations.of(this.fn.responderRole).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:aws:iam::*:role/${props.memberAccess.roleName}]`,
-        reason: 'The member role of every member account the sweep lists (one name, every account of the organisation).',
-      });
-    }
+    if (props.memberAccess) this.fn.allowMemberAccess(props.memberAccess, 'The member role of every member account the sweep lists (one name, every account of the organisation).');
     new Rule(this, 'Schedule', {
       description: `Runs the reconciliation sweep every ${props.everyHours} hour(s)`,
       schedule: Schedule.rate(Duration.hours(props.everyHours)),

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -12,6 +12,12 @@ import { allowUnscoped } from './grants';
 import { ESM_REQUIRE_BANNER, LAMBDA_EXTERNALS, LAMBDA_TARGET, MAIN_FIELDS, settingsDefine } from './bundling';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** With organisation-wide forwarding: the member role, and the organisation it may be assumed in. */
+export interface MemberAccessProps {
+  readonly roleName: string;
+  readonly organizationId?: string;
+}
 
 export interface ResponderFunctionProps {
   /** Handler file under lambdas/handlers, without extension (`score`). */
@@ -89,6 +95,24 @@ export class ResponderFunction extends NodejsFunction {
   }
 
   readonly responderRole: Role;
+
+  /**
+   * Lets the function reach member accounts through their member role
+   * (lambdas/adapters/member.ts): `sts:AssumeRole` on that role name only,
+   * in accounts of the organisation only, and the names it needs.
+   */
+  allowMemberAccess(access: MemberAccessProps, why: string): void {
+    this.addEnvironment('MEMBER_ROLE_NAME', access.roleName);
+    this.addEnvironment('ACCOUNT_ID', Stack.of(this).account);
+    this.responderRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['sts:AssumeRole'],
+        resources: [`arn:aws:iam::*:role/${access.roleName}`],
+        ...(access.organizationId ? { conditions: { StringEquals: { 'aws:ResourceOrgID': access.organizationId } } } : {}),
+      }),
+    );
+    Validations.of(this.responderRole).acknowledge({ id: `AwsSolutions-IAM5[Resource::arn:aws:iam::*:role/${access.roleName}]`, reason: why });
+  }
 
   /** Grants actions that have no resource-level permissions on `*` (see shared/grants.ts). */
   allowUnscoped(actions: string[], why: string): void {

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import type { EngineSettings } from '../../../lambdas/core/settings';
 import { TAG } from '../../../lambdas/core/workflow';
 import { grantFeedsRead, grantPublish, grantTable } from '../shared/grants';
-import { ResponderFunction } from '../shared/responder-function';
+import { ResponderFunction, type MemberAccessProps } from '../shared/responder-function';
 import { grantContainment } from './containment-grants';
 import type { ContainmentSettings } from '../../../lambdas/core/containment';
 import type { ContainmentPolicy } from '../../../lambdas/core/policy';
@@ -36,7 +36,7 @@ export interface WorkflowFunctionsProps {
   /** Which containment an escalation gets where (deployment.containment.policy). */
   readonly policy?: ContainmentPolicy;
   /** With organisation-wide forwarding: the member role enrich, tag and contain assume in a finding's account. */
-  readonly memberAccess?: { readonly roleName: string; readonly organizationId?: string };
+  readonly memberAccess?: MemberAccessProps;
 }
 
 /**
@@ -135,30 +135,10 @@ export class WorkflowFunctions extends Construct {
     );
     grantTable(this.contain.responderRole, props.table, props.key, 'write');
     grantContainment(this.contain.responderRole, props.quarantine);
-    if (props.memberAccess) this.allowMemberAccess(props.memberAccess);
-  }
-
-  /**
-   * Lets the functions that touch a finding's instances use the member role
-   * in its account: `sts:AssumeRole` on that role name only, in accounts of
-   * the organisation only.
-   */
-  private allowMemberAccess(access: NonNullable<WorkflowFunctionsProps['memberAccess']>): void {
-    const { account } = Stack.of(this);
-    for (const fn of [this.enrich, this.tag, this.contain]) {
-      fn.addEnvironment('MEMBER_ROLE_NAME', access.roleName);
-      fn.addEnvironment('ACCOUNT_ID', account);
-      fn.responderRole.addToPrincipalPolicy(
-        new PolicyStatement({
-          actions: ['sts:AssumeRole'],
-          resources: [`arn:aws:iam::*:role/${access.roleName}`],
-          ...(access.organizationId ? { conditions: { StringEquals: { 'aws:ResourceOrgID': access.organizationId } } } : {}),
-        }),
-      );
-      Validations.of(fn.responderRole).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:aws:iam::*:role/${access.roleName}]`,
-        reason: 'The member role of whichever member account a finding comes from (one name, every account of the organisation).',
-      });
+    if (props.memberAccess) {
+      for (const fn of [this.enrich, this.tag, this.contain]) {
+        fn.allowMemberAccess(props.memberAccess, 'The member role of whichever member account a finding comes from (one name, every account of the organisation).');
+      }
     }
   }
 
