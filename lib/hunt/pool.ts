@@ -2,17 +2,21 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ReadProblem } from '../../lambdas/core/cloudtrail/reader';
-import type { Sighting } from '../../lambdas/core/engine';
-import type { SourceResult } from './read-source';
+import { TrailParser, mergeStats, type ReadProblem } from '../../lambdas/core/cloudtrail/reader';
+import { toSighting, type Sighting } from '../../lambdas/core/engine';
+import { inStreamOrder, parseBatch } from './batch';
+import { readSource, type SourceResult } from './read-source';
 import type { Source } from './sources';
-import { readOne, type WorkRequest, type WorkResult } from './worker';
+import { FINISHED, claim, type ScanPlan, type ScanResult } from './worker';
 
 /**
  * Reads many sources on every core. Small inputs are read in this thread
- * (a worker costs tens of milliseconds to start); large ones are spread over
- * reader threads, largest files first. Results are handed on in the order
- * the sources were given, so output is the same from run to run.
+ * (a worker costs tens of milliseconds to start). For large ones, reader
+ * threads decompress and scan sources, largest first, and send back the few
+ * percent of records that might matter; this thread parses those, extracts
+ * their facts, and reads whole sources itself whenever it has nothing else
+ * to do. Results are handed on in the order the sources were given, so
+ * output is the same from run to run, whatever thread read what.
  */
 
 export interface ReadSink {
@@ -25,6 +29,8 @@ export interface ReadSink {
 export interface ReadOptions {
   /** Reader threads; default: the machine's cores when the input is large, else none. */
   readonly threads?: number;
+  /** With reader threads, whether this thread reads sources too (default true; false leaves every source to the threads). */
+  readonly readHere?: boolean;
 }
 
 /** Below this much input, threads cost more than they save. */
@@ -53,13 +59,46 @@ export function plannedThreads(sources: readonly Source[], requested?: number): 
   return Math.max(1, Math.min(availableParallelism() - 1, sources.length - 1));
 }
 
-/** Sources in flight per reader: while one is scanned, the next is being decompressed (zlib works on the thread pool). */
+/** Sources read at once in this thread: while one is scanned, the next is being read (a stream decompresses on the thread pool). */
 const AHEAD = 2;
+
+/** Sources per reading thread that may be scanned ahead of the parsing. */
+const LEAD_PER_THREAD = 4;
 
 export async function readAll(sources: readonly Source[], sink: ReadSink, options: ReadOptions = {}): Promise<void> {
   const threads = plannedThreads(sources, options.threads);
   if (threads === 0) await readHere(sources, sink);
-  else await readParallel(sources, sink, threads);
+  else await readParallel(sources, sink, threads, options.readHere ?? true);
+}
+
+/** A source read to the end: its events with their facts, problems in stream order, counts. */
+interface WorkResult {
+  readonly index: number;
+  readonly events: Sighting[];
+  readonly problems: ReadProblem[];
+  readonly result: SourceResult;
+}
+
+/** Reads a source in this thread, both stages. */
+async function readOne(index: number, source: Source): Promise<WorkResult> {
+  const events: Sighting[] = [];
+  const problems: ReadProblem[] = [];
+  const result = await readSource(source, { event: (e) => events.push(toSighting(e)), problem: (p) => problems.push(p) });
+  return { index, events, problems, result };
+}
+
+/** Stage two, in this thread, of a source a reader thread scanned. */
+function parseScanned(scan: ScanResult, label: string): WorkResult {
+  const events: Sighting[] = [];
+  const parsed: ReadProblem[] = [];
+  const parser = new TrailParser(label, { event: (e) => events.push(toSighting(e)), problem: (p) => parsed.push(p) });
+  parseBatch(scan.batch, parser);
+  return {
+    index: scan.index,
+    events,
+    problems: inStreamOrder(scan.problems, parsed),
+    result: { stats: mergeStats(scan.stats, parser.stats), bytes: scan.bytes, compressed: scan.compressed },
+  };
 }
 
 /** Hands finished sources on in source order, whatever order they finish in. */
@@ -90,15 +129,23 @@ async function readHere(sources: readonly Source[], sink: ReadSink): Promise<voi
   await Promise.all(Array.from({ length: Math.min(AHEAD, sources.length) }, lane));
 }
 
-async function readParallel(sources: readonly Source[], sink: ReadSink, threads: number): Promise<void> {
-  const queue = sources.map((source, index) => ({ index, source })).sort((a, b) => b.source.bytes - a.source.bytes);
-  const flush = orderedFlush(sources, sink);
+async function readParallel(sources: readonly Source[], sink: ReadSink, threads: number, readHere: boolean): Promise<void> {
+  const jobs = sources.map((source, index) => ({ index, source })).sort((a, b) => b.source.bytes - a.source.bytes);
+  const plan: ScanPlan = { jobs, counters: new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT), lead: LEAD_PER_THREAD * (threads + 1) };
+  const counters = new Int32Array(plan.counters);
+  const flushInOrder = orderedFlush(sources, sink);
+  const flush = (r: WorkResult): void => {
+    flushInOrder(r);
+    Atomics.add(counters, FINISHED, 1);
+    Atomics.notify(counters, FINISHED);
+  };
   const workers = Array.from({ length: threads }, () => startWorker());
-  // The main thread reads too, between handling what the workers send back.
+  // This thread reads too, between parsing what the reader threads send back.
   const here = async (): Promise<void> => {
-    for (let job = queue.shift(); job; job = queue.shift()) {
+    if (!readHere) return;
+    for (let job = claim(plan, counters); job; job = claim(plan, counters)) {
       flush(await readOne(job.index, job.source));
-      // Let worker results and requests for more work through.
+      // Let the reader threads' batches through.
       await new Promise((r) => setImmediate(r));
     }
   };
@@ -108,24 +155,12 @@ async function readParallel(sources: readonly Source[], sink: ReadSink, threads:
       ...workers.map(
         (worker) =>
           new Promise<void>((resolve, reject) => {
-            let inFlight = 0;
-            const take = (): void => {
-              const job = queue.shift();
-              if (!job) {
-                if (inFlight === 0) resolve();
-                return;
-              }
-              inFlight++;
-              const req: WorkRequest = job;
-              worker.postMessage(req);
-            };
-            worker.on('message', (res: WorkResult) => {
-              inFlight--;
-              flush(res);
-              take();
+            worker.on('message', (res: ScanResult | null) => {
+              if (res === null) resolve();
+              else flush(parseScanned(res, sources[res.index]!.label));
             });
             worker.once('error', reject);
-            for (let i = 0; i < AHEAD; i++) take();
+            worker.postMessage(plan);
           }),
       ),
     ]);

@@ -26,36 +26,50 @@ export interface SourceSink {
   problem(problem: ReadProblem): void;
 }
 
+/** What takes a source's bytes: the whole reader, or only its scanning stage (in a reader thread). */
+export interface ByteSink {
+  push(chunk: Buffer): void;
+  end(): void;
+  fail(reason: SkipReason, message: string): void;
+}
+
 const CHUNK = 256 * 1024;
 
+/** Reads one source through both reader stages. */
 export async function readSource(source: Source, sink: SourceSink): Promise<SourceResult> {
   const reader = new TrailReader(source.label, sink);
+  const { bytes, compressed } = await pumpSource(source, reader);
+  return { stats: reader.stats, bytes, compressed };
+}
+
+/** Pushes a source's (decompressed) bytes into `target`, turning I/O and gzip failures into its problems. */
+export async function pumpSource(source: Source, target: ByteSink): Promise<{ bytes: number; compressed: boolean }> {
   const result = { bytes: 0, compressed: false };
   const push = (chunk: Buffer): void => {
     result.bytes += chunk.length;
-    reader.push(chunk);
+    target.push(chunk);
   };
   try {
     if (source.path === '-') await readStdin(push, result);
     else await readFile(source, push, result);
-    reader.end();
+    target.end();
   } catch (err) {
     // Frame what was decoded, then say why the rest is missing.
-    reader.end();
+    target.end();
     const e = err as NodeJS.ErrnoException;
     if (result.compressed && (e.code?.startsWith('Z_') || /unexpected end|incorrect header|invalid/i.test(e.message))) {
       const truncated = e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message);
-      reader.fail(
+      target.fail(
         truncated ? SkipReason.TRUNCATED : SkipReason.UNREADABLE_FILE,
         truncated
           ? `gzip stream is truncated after ${result.bytes} decompressed bytes; the records before the cut were read`
           : `gzip stream is corrupt after ${result.bytes} decompressed bytes (${e.message}); the records before the damage were read`,
       );
     } else {
-      reader.fail(SkipReason.UNREADABLE_FILE, `cannot read: ${e.message}`);
+      target.fail(SkipReason.UNREADABLE_FILE, `cannot read: ${e.message}`);
     }
   }
-  return { stats: reader.stats, bytes: result.bytes, compressed: result.compressed };
+  return result;
 }
 
 const GZIP = [0x1f, 0x8b];

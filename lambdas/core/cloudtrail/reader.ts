@@ -6,10 +6,11 @@ import { RecordSplitter, type RecordPosition } from './splitter';
 import type { TrailEvent } from './types';
 
 /**
- * Bytes in, TrailEvents out: frames the stream (splitter), skips what cannot
- * matter without parsing it (prefilter), parses and unwraps the rest, and
- * keeps exact counts of everything it saw. Pure: the caller does the I/O
- * (files, gzip, stdin, S3 objects) and pushes chunks.
+ * Bytes in, TrailEvents out, in two stages: the scanner frames the stream
+ * (splitter) and skips what cannot matter without parsing it (prefilter);
+ * the parser parses and unwraps the rest. Both keep exact counts of
+ * everything they saw. Pure: the caller does the I/O (files, gzip, stdin,
+ * S3 objects) and pushes chunks.
  *
  * Invariant, checked by the tests:
  *   records = relevant + notRelevant + sum(ignored) + sum(skipped)
@@ -66,28 +67,60 @@ export interface TrailReaderOptions {
   readonly maxRecordBytes?: number;
 }
 
-export class TrailReader {
+/** Where the scanner hands the candidates that might matter, and its problems. */
+export interface CandidateSink {
+  /** A record candidate in buf[start, end); the buffer is only valid during the call. */
+  candidate(buf: Buffer, start: number, end: number, pos: RecordPosition): void;
+  /**
+   * A problem, with `order`: where it falls among the records (the index of
+   * the record it is about, or just after the last one framed before it).
+   * A stage-two problem of candidate k has order k, so problems from both
+   * stages can be put back in stream order.
+   */
+  problem(problem: ReadProblem, order: number): void;
+}
+
+/**
+ * Stage one: frames the stream (splitter) and drops, without parsing, the
+ * records that cannot matter (prefilter). It counts what it dropped and the
+ * framing damage; the few candidates left go to stage two, the parser. The
+ * stages can run in different threads: a reader thread scans, and only the
+ * candidates' bytes travel (see lib/hunt/pool.ts).
+ */
+export class TrailScanner {
   readonly stats: ReadStats = emptyStats();
   private readonly splitter: RecordSplitter;
   private readonly names: ReadonlySet<string>;
+  /** Index of the last record framed: stream problems are ordered just after it. */
+  private lastIndex = 0;
 
   constructor(
-    /** How problems and origins name this input ("logs/2024/file.json.gz", "-"). */
+    /** How problems name this input ("logs/2024/file.json.gz", "-"). */
     private readonly source: string,
-    private readonly sink: ReaderSink,
+    private readonly sink: CandidateSink,
     options: TrailReaderOptions = {},
   ) {
     this.names = options.names ?? RELEVANT_EVENT_NAMES;
     this.splitter = new RecordSplitter(
       {
-        record: (buf, start, end, pos, nameAt, names) => this.candidate(buf, start, end, pos, nameAt, names),
-        problem: (reason, message, pos) => {
+        record: (buf, start, end, pos, nameAt, names) => {
+          this.lastIndex = pos.index;
+          if (mightMatterAt(buf, start, end, nameAt, names, this.names)) {
+            this.sink.candidate(buf, start, end, pos);
+            return;
+          }
           this.stats.records++;
-          this.skip(reason, message, pos);
+          this.stats.notRelevant++;
+        },
+        problem: (reason, message, position) => {
+          this.lastIndex = position.index;
+          this.stats.records++;
+          this.stats.skipped[reason] = (this.stats.skipped[reason] ?? 0) + 1;
+          this.sink.problem({ source: this.source, reason, message, position }, position.index);
         },
         streamProblem: (reason, message, offset, line) => {
           this.stats.streamProblems++;
-          this.sink.problem({ source: this.source, reason, message: `${message} (line ${line}, byte ${offset})` });
+          this.sink.problem({ source: this.source, reason, message: `${message} (line ${line}, byte ${offset})` }, this.lastIndex + 0.5);
         },
       },
       options.maxRecordBytes === undefined ? {} : { maxRecordBytes: options.maxRecordBytes },
@@ -102,23 +135,27 @@ export class TrailReader {
     this.splitter.end();
   }
 
-  /** A whole-input failure (unreadable file, broken gzip) from the I/O side. */
+  /** A whole-input failure (unreadable file, broken gzip) from the I/O side: after everything else. */
   fail(reason: SkipReason, message: string): void {
     this.stats.streamProblems++;
-    this.sink.problem({ source: this.source, reason, message });
+    this.sink.problem({ source: this.source, reason, message }, Infinity);
   }
+}
 
-  private skip(reason: SkipReason, message: string, position: RecordPosition): void {
-    this.stats.skipped[reason] = (this.stats.skipped[reason] ?? 0) + 1;
-    this.sink.problem({ source: this.source, reason, message, position });
-  }
+/**
+ * Stage two: parses a candidate, unwraps it (EventBridge envelopes, arrays)
+ * and normalizes what the engine reads. Every record it is given is counted
+ * here, under exactly one of relevant, not relevant, ignored or skipped.
+ */
+export class TrailParser {
+  readonly stats: ReadStats = emptyStats();
 
-  private candidate(buf: Buffer, start: number, end: number, pos: RecordPosition, nameAt: number, nameCount: number): void {
-    if (!mightMatterAt(buf, start, end, nameAt, nameCount, this.names)) {
-      this.stats.records++;
-      this.stats.notRelevant++;
-      return;
-    }
+  constructor(
+    private readonly source: string,
+    private readonly sink: ReaderSink,
+  ) {}
+
+  parse(buf: Buffer, start: number, end: number, pos: RecordPosition): void {
     this.stats.parsed++;
     let value: unknown;
     try {
@@ -157,6 +194,39 @@ export class TrailReader {
       this.stats.relevant++;
       this.sink.event(n.event);
     }
+  }
+
+  private skip(reason: SkipReason, message: string, position: RecordPosition): void {
+    this.stats.skipped[reason] = (this.stats.skipped[reason] ?? 0) + 1;
+    this.sink.problem({ source: this.source, reason, message, position });
+  }
+}
+
+/** Both stages in one thread: bytes in, TrailEvents out, problems in stream order. */
+export class TrailReader {
+  private readonly scanner: TrailScanner;
+  private readonly parser: TrailParser;
+
+  constructor(source: string, sink: ReaderSink, options: TrailReaderOptions = {}) {
+    this.parser = new TrailParser(source, sink);
+    this.scanner = new TrailScanner(source, { candidate: (buf, start, end, pos) => this.parser.parse(buf, start, end, pos), problem: (p) => sink.problem(p) }, options);
+  }
+
+  /** The counts of both stages. */
+  get stats(): ReadStats {
+    return mergeStats(mergeStats(emptyStats(), this.scanner.stats), this.parser.stats);
+  }
+
+  push(chunk: Buffer): void {
+    this.scanner.push(chunk);
+  }
+
+  end(): void {
+    this.scanner.end();
+  }
+
+  fail(reason: SkipReason, message: string): void {
+    this.scanner.fail(reason, message);
   }
 }
 
