@@ -13,6 +13,7 @@ import { readerBench } from './bench/reader';
  * would only hold on the machine they were taken on.
  *
  *   --records N   corpus size (default 200000)
+ *   --runs N      timed runs per reader contender (default 3); more on a noisy machine
  *   --quick       a small corpus and one run per contender, for smoke testing
  */
 
@@ -20,10 +21,15 @@ const FULL_RECORDS = 200_000;
 const QUICK_RECORDS = 10_000;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { records: { type: 'string' }, quick: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { records: { type: 'string' }, runs: { type: 'string' }, quick: { type: 'boolean', default: false } } });
 const records = values.records === undefined ? (values.quick ? QUICK_RECORDS : FULL_RECORDS) : Number(values.records);
 if (!Number.isSafeInteger(records) || records < 1) {
   console.error(`bench: --records must be a positive integer, got ${values.records}`);
+  process.exit(2);
+}
+const runs = values.runs === undefined ? (values.quick ? 1 : 3) : Number(values.runs);
+if (!Number.isSafeInteger(runs) || runs < 1) {
+  console.error(`bench: --runs must be a positive integer, got ${values.runs}`);
   process.exit(2);
 }
 
@@ -33,6 +39,6 @@ console.log(`node ${process.version} on ${cpu.length} x ${cpu[0]?.model.trim() ?
 // Other work competing for the cores slows the threaded hunt most, so the
 // ratios come out low; say so rather than let them pass for the real figure.
 if (load > cpu.length / 2) console.log(`warning: the machine is busy before the benchmark starts (load ${fixed(load, 2)} on ${cpu.length} cores): wall times and ratios will be pessimistic and noisy`);
-const readerOk = await readerBench({ root, records, runs: values.quick ? 1 : 3 });
+const readerOk = await readerBench({ root, records, runs });
 const lambdaOk = await lambdaBench({ root, coldRuns: values.quick ? 3 : 9, events: values.quick ? 500 : 3000 });
 if (!readerOk || !lambdaOk) process.exitCode = 1;

@@ -217,6 +217,8 @@ function observablesOf(event: TrailEvent, facts: EventFacts): Observable[] {
   const params = event.requestParameters;
   if (params) {
     for (const s of stringLeaves(params, 500)) {
+      // Both an IPv4 address and a domain have a dot: most values (ids, names, numbers) are ruled out at once.
+      if (!s.includes('.')) continue;
       for (const ip of ipsInText(s)) add('request parameter', ip, 'ip');
       for (const d of domainsInText(s)) add('request parameter', d, 'domain');
     }

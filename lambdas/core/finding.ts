@@ -27,16 +27,47 @@ function uniq(values: Iterable<string | undefined>): string[] {
   return [...new Set([...values].filter((v): v is string => typeof v === 'string' && v.length > 0))].sort();
 }
 
+/** Sorted distinct non-empty strings. */
+function sorted(set: Set<string | undefined>): string[] {
+  set.delete(undefined);
+  set.delete('');
+  return ([...set] as string[]).sort();
+}
+
+/** One pass over the events (groups hold hundreds): what the finding names, each list sorted and distinct. */
 function resourcesOf(group: EventGroup): Resources {
-  const ok = group.events.filter((e) => e.facts.outcome === 'succeeded');
+  const instanceIds = new Set<string | undefined>();
+  const allocationIds = new Set<string | undefined>();
+  const publicIps = new Set<string | undefined>();
+  const keyPairs = new Set<string | undefined>();
+  const securityGroups = new Set<string | undefined>();
+  const requestIds = new Set<string | undefined>();
+  const instanceTypes = new Set<string | undefined>();
+  const addAll = (into: Set<string | undefined>, values: readonly string[] | undefined): void => {
+    if (values) for (const v of values) into.add(v);
+  };
+  for (const { facts } of group.events) {
+    addAll(instanceTypes, facts.launch?.instanceTypes);
+    instanceTypes.add(facts.modify?.instanceType);
+    // Only what was acquired: a failed or dry-run call names nothing that exists.
+    if (facts.outcome !== 'succeeded') continue;
+    addAll(instanceIds, facts.launch?.instanceIds);
+    addAll(instanceIds, facts.address?.associatedInstanceIds);
+    instanceIds.add(facts.modify?.instanceId);
+    addAll(allocationIds, facts.address?.allocationIds);
+    addAll(publicIps, facts.address?.publicIps);
+    keyPairs.add(facts.keyPair?.name);
+    securityGroups.add(facts.ingress?.groupId);
+    addAll(requestIds, facts.launch?.requestIds);
+  }
   return {
-    instanceIds: uniq(ok.flatMap((e) => [...(e.facts.launch?.instanceIds ?? []), ...(e.facts.address?.associatedInstanceIds ?? []), e.facts.modify?.instanceId])),
-    allocationIds: uniq(ok.flatMap((e) => e.facts.address?.allocationIds ?? [])),
-    publicIps: uniq(ok.flatMap((e) => e.facts.address?.publicIps ?? [])),
-    keyPairs: uniq(ok.map((e) => e.facts.keyPair?.name)),
-    securityGroups: uniq(ok.map((e) => e.facts.ingress?.groupId)),
-    requestIds: uniq(ok.flatMap((e) => e.facts.launch?.requestIds ?? [])),
-    instanceTypes: uniq(group.events.flatMap((e) => [...(e.facts.launch?.instanceTypes ?? []), e.facts.modify?.instanceType])),
+    instanceIds: sorted(instanceIds),
+    allocationIds: sorted(allocationIds),
+    publicIps: sorted(publicIps),
+    keyPairs: sorted(keyPairs),
+    securityGroups: sorted(securityGroups),
+    requestIds: sorted(requestIds),
+    instanceTypes: sorted(instanceTypes),
   };
 }
 

@@ -76,7 +76,11 @@ export function collect(root: unknown, keyName: string, maxDepth = 12): unknown[
  */
 export function collectMany(root: unknown, keyNames: readonly string[], maxDepth = 12): Map<string, unknown[]> {
   const wanted = new Map<string, unknown[]>(keyNames.map((k) => [k.toLowerCase(), []]));
-  const lengths = new Set(keyNames.map((k) => k.length));
+  // Keys as written (the usual case) find their list without lower-casing;
+  // a bit per key length rules out almost every other key at once.
+  const exact = new Map<string, unknown[]>(keyNames.map((k) => [k, wanted.get(k.toLowerCase())!]));
+  let lengths = 0;
+  for (const k of keyNames) lengths |= 1 << Math.min(k.length, 31);
   const walk = (v: unknown, depth: number): void => {
     if (depth > maxDepth || typeof v !== 'object' || v === null) return;
     if (Array.isArray(v)) {
@@ -86,7 +90,7 @@ export function collectMany(root: unknown, keyNames: readonly string[], maxDepth
     const o = v as Record<string, unknown>;
     for (const k in o) {
       const x = o[k];
-      if (lengths.has(k.length)) wanted.get(k.toLowerCase())?.push(x);
+      if ((lengths >>> Math.min(k.length, 31)) & 1) (exact.get(k) ?? wanted.get(k.toLowerCase()))?.push(x);
       if (typeof x === 'object' && x !== null) walk(x, depth + 1);
     }
   };
