@@ -28,7 +28,19 @@ const METAL_VCPUS: Record<string, number> = {
 };
 const DEFAULT_METAL_VCPUS = 96;
 
+/** Parsed types by name: a hunt sees the same few dozen types thousands of times. */
+const PARSED = new Map<string, InstanceTypeInfo | undefined>();
+
 export function parseInstanceType(type: string): InstanceTypeInfo | undefined {
+  if (PARSED.has(type)) return PARSED.get(type);
+  // Bounded: names come from untrusted records.
+  if (PARSED.size >= 4096) PARSED.clear();
+  const info = parseUncached(type);
+  PARSED.set(type, info);
+  return info;
+}
+
+function parseUncached(type: string): InstanceTypeInfo | undefined {
   const t = type.trim().toLowerCase();
   const dot = t.indexOf('.');
   if (dot <= 0 || dot === t.length - 1) return undefined;
@@ -52,11 +64,22 @@ function estimateVcpus(family: string, size: string): number {
 }
 
 /** Family patterns: `p*` matches p2, p3, p4d, p5 ...; `*` and `?` as in shells. */
+/** Answers per pattern list (the settings' lists live as long as the settings) and family. */
+const MATCHED = new WeakMap<readonly string[], Map<string, string | undefined>>();
+
 export function familyMatches(family: string, patterns: readonly string[]): string | undefined {
+  let answers = MATCHED.get(patterns);
+  if (!answers || answers.size >= 4096) MATCHED.set(patterns, (answers = new Map()));
+  if (answers.has(family)) return answers.get(family);
+  let match: string | undefined;
   for (const pattern of patterns) {
-    if (globToRegExp(pattern.toLowerCase()).test(family)) return pattern;
+    if (globToRegExp(pattern.toLowerCase()).test(family)) {
+      match = pattern;
+      break;
+    }
   }
-  return undefined;
+  answers.set(family, match);
+  return match;
 }
 
 const GLOB_CACHE = new Map<string, RegExp>();

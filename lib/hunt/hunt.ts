@@ -5,6 +5,7 @@ import type { BillingData } from '../../lambdas/core/billing';
 import type { Finding } from '../../lambdas/core/model';
 import type { EngineSettings } from '../../lambdas/core/settings';
 import type { ThreatIntel } from '../../lambdas/core/threat-intel';
+import { budgetJitForOneShotRun } from './jit';
 import { plannedThreads, readAll } from './pool';
 import { expandSources } from './sources';
 
@@ -50,6 +51,7 @@ export interface HuntResult {
 }
 
 export async function hunt(options: HuntOptions): Promise<HuntResult> {
+  budgetJitForOneShotRun();
   const { sources, ignored, missing } = expandSources(options.paths);
   const threads = plannedThreads(sources, options.threads);
   const events: Sighting[] = [];

@@ -44,11 +44,22 @@ const RECORD_KEYS = [
   'tlsDetails', 'additionalEventData', 'resources', 'sharedEventID', 'vpcEndpointId', 'apiVersion',
   'serviceEventDetails', 'sessionCredentialFromConsole', 'insightDetails',
 ];
-const RECORD_KEY_BY_LOWER = new Map(RECORD_KEYS.map((k) => [k.toLowerCase(), k]));
+/** Canonical key by its lower-cased form, and by itself. */
+const RECORD_KEY_BY_LOWER = new Map(RECORD_KEYS.flatMap((k) => [[k.toLowerCase(), k], [k, k]]));
 const IDENTITY_KEYS = ['type', 'principalId', 'arn', 'accountId', 'accessKeyId', 'userName', 'invokedBy', 'sessionContext'];
-const IDENTITY_KEY_BY_LOWER = new Map(IDENTITY_KEYS.map((k) => [k.toLowerCase(), k]));
+const IDENTITY_KEY_BY_LOWER = new Map(IDENTITY_KEYS.flatMap((k) => [[k.toLowerCase(), k], [k, k]]));
 
 function recase(obj: Record<string, unknown>, keys: Map<string, string>): Record<string, unknown> {
+  // Almost every record already uses the canonical keys: then there is nothing to copy.
+  let canonical = true;
+  for (const k in obj) {
+    const c = keys.get(k) ?? keys.get(k.toLowerCase());
+    if (c !== undefined && c !== k) {
+      canonical = false;
+      break;
+    }
+  }
+  if (canonical) return obj;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
     const canonical = keys.get(k.toLowerCase()) ?? k;

@@ -8,8 +8,18 @@ const ISO_LIKE =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|z|UTC|[+-]\d{2}:?\d{2})?$/;
 
 /** Epoch milliseconds, or undefined when the value is not a time we can trust. */
+/** CloudTrail's own form, `2024-08-01T11:30:23Z`: the one almost every record has. */
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
 export function parseEventTime(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
+  if (value.length === 20 && CANONICAL.test(value)) {
+    // Date.parse reads this form exactly when the round trip gives it back;
+    // anything it would roll over (2024-02-31) or refuse (a leap second) is
+    // left to the full parser below.
+    const t = Date.parse(value);
+    if (Number.isFinite(t) && new Date(t).toISOString().slice(0, 19) === value.slice(0, 19)) return t;
+  }
   const m = ISO_LIKE.exec(value.trim());
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s = '0', frac = '', zone] = m;
