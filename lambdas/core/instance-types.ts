@@ -69,7 +69,7 @@ const MATCHED = new WeakMap<readonly string[], Map<string, string | undefined>>(
 
 export function familyMatches(family: string, patterns: readonly string[]): string | undefined {
   let answers = MATCHED.get(patterns);
-  if (!answers || answers.size >= 4096) MATCHED.set(patterns, (answers = new Map()));
+  if (!answers || answers.size >= 4096) MATCHED.set(patterns, (answers = new Map<string, string | undefined>()));
   if (answers.has(family)) return answers.get(family);
   let match: string | undefined;
   for (const pattern of patterns) {

@@ -14,10 +14,12 @@ const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 export function parseEventTime(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
   if (value.length === 20 && CANONICAL.test(value)) {
-    // Date.parse reads this form exactly when the round trip gives it back;
-    // anything it would roll over (2024-02-31) or refuse (a leap second) is
-    // left to the full parser below.
+    // Date.parse reads this form exactly, except that it rolls over a day
+    // past the end of its month (2024-02-31) and 24:00:00: those days and
+    // that hour are left to the full parser below, which refuses them.
     const t = Date.parse(value);
+    const digits = (at: number): number => (value.charCodeAt(at) - 48) * 10 + (value.charCodeAt(at + 1) - 48);
+    if (Number.isFinite(t) && digits(8) <= 28 && digits(11) < 24) return t;
     if (Number.isFinite(t) && new Date(t).toISOString().slice(0, 19) === value.slice(0, 19)) return t;
   }
   const m = ISO_LIKE.exec(value.trim());
