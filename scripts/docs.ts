@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { INDICATORS } from '../lambdas/core/indicators/catalogue';
+import { INDICATOR_DOCS } from '../lambdas/core/indicators/docs';
 import { DEFAULT_SETTINGS } from '../lambdas/core/settings';
 import { configSchema } from '../lib/config/schema';
 
@@ -19,7 +20,7 @@ const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g,
 
 export function renderIndicators(): string {
   const rows = INDICATORS.map(
-    (i) => `| \`${i.id}\` | ${i.kind} | ${cell(i.description)} | ${cell(i.threshold(DEFAULT_SETTINGS))} | ${DEFAULT_SETTINGS.weights[i.id]} | ${cell(i.why)} |`,
+    (i) => `| \`${i.id}\` | ${i.kind} | ${cell(INDICATOR_DOCS[i.id].description)} | ${cell(i.threshold(DEFAULT_SETTINGS))} | ${DEFAULT_SETTINGS.weights[i.id]} | ${cell(INDICATOR_DOCS[i.id].why)} |`,
   );
   return ['| id | kind | what it means | default threshold | weight | why it matters |', '|---|---|---|---|---|---|', ...rows].join('\n');
 }

@@ -66,10 +66,7 @@ export interface IndicatorContext {
 export interface IndicatorDefinition {
   readonly id: IndicatorId;
   readonly title: string;
-  /** What it means, for the README and reports. */
-  readonly description: string;
-  /** Why it matters for T1583.004. */
-  readonly why: string;
+  /* What it means and why it matters: INDICATOR_DOCS (indicators/docs.ts). */
   /** The default threshold, in words (from DEFAULT_SETTINGS). */
   readonly threshold: (settings: EngineSettings) => string;
   /**

@@ -12,8 +12,6 @@ function typesOf(e: ObservedEvent): readonly string[] {
 export const acceleratedInstanceType: IndicatorDefinition = {
   id: IndicatorId.ACCELERATED_INSTANCE_TYPE,
   title: 'GPU / accelerated or very large instance type',
-  description: 'A launch (successful or not) or a resize asked for a GPU, ML-accelerator, FPGA or media family, or a very large size.',
-  why: 'Crypto-mining wants GPUs and many cores; asking for them is telling even when the call is denied.',
   threshold: (s) => `family in ${s.instanceTypes.acceleratedFamilies.join(', ')} or >= ${s.instanceTypes.largeMinVcpus} vCPUs per instance`,
   kind: 'activity',
   evaluate(group, { settings }) {

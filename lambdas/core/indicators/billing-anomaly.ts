@@ -6,9 +6,6 @@ import { ids, list } from './util';
 export const billingAnomaly: IndicatorDefinition = {
   id: IndicatorId.BILLING_ANOMALY,
   title: 'Billing anomaly',
-  description:
-    'Compute spend in the account and region of the activity, within a day of it, is anomalous: a Cost Anomaly Detection anomaly of EC2 or Lightsail, or daily spend far above the trailing median (the daily billing check; in a hunt, saved GetAnomalies / GetCostAndUsage responses).',
-  why: 'Crypto-mining and rented-out capacity show up on the bill; an unexplained launch that is also costing money is the playbook\'s heightened billing activity.',
   threshold: () => 'any compute anomaly overlapping the activity (baseline: > 3x the 28-day median and USD 50 above it)',
   kind: 'context',
   evaluate(group, { billing }) {

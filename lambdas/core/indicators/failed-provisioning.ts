@@ -13,8 +13,6 @@ export function telling(e: ObservedEvent): boolean {
 export const failedProvisioning: IndicatorDefinition = {
   id: IndicatorId.FAILED_PROVISIONING,
   title: 'Failed or probing provisioning calls',
-  description: 'Launch or address calls denied (UnauthorizedOperation, AccessDenied, OptInRequired), over a vCPU/instance/address limit, blocked pending account verification, or DryRun probes.',
-  why: 'Stolen keys are tried before they are used: denials, limit errors and dry runs come before the real acquisition.',
   threshold: () => 'any denied, limit or account-state failure, or any DryRun',
   kind: 'activity',
   evaluate(group) {

@@ -5,8 +5,6 @@ import { ids, list, plural, succeeded, where } from './util';
 export const ipAllocated: IndicatorDefinition = {
   id: IndicatorId.IP_ALLOCATED,
   title: 'Public IP addresses acquired',
-  description: 'AllocateAddress or AssociateAddress (Lightsail AllocateStaticIp, AttachStaticIp) succeeded.',
-  why: 'Stable public addresses are what C2 servers, proxies and phishing hosts need.',
   threshold: () => 'any successful allocation or association',
   kind: 'activity',
   evaluate(group) {

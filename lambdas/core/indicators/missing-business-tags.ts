@@ -5,8 +5,6 @@ import { ids, list, succeeded } from './util';
 export const missingBusinessTags: IndicatorDefinition = {
   id: IndicatorId.MISSING_BUSINESS_TAGS,
   title: 'Missing business tags',
-  description: 'A successful launch lacks one of requiredTags (checked in the request and in the tags the response shows).',
-  why: 'Documented business need is the playbook\'s test; untagged capacity has no owner to ask. Tags present never approve anything.',
   threshold: (s) => (s.requiredTags.length ? `each launch carries ${s.requiredTags.join(', ')}` : 'no requiredTags configured: not checked'),
   kind: 'context',
   evaluate(group, { settings, enrichment }) {

@@ -8,8 +8,6 @@ const DAY = 86_400_000;
 export const newAccountActivity: IndicatorDefinition = {
   id: IndicatorId.NEW_ACCOUNT_ACTIVITY,
   title: 'New or sandbox account',
-  description: 'Servers or addresses acquired in an account that joined the organisation recently, or that sits in a sandbox OU (the workflow\'s account context from Organizations).',
-  why: 'Attackers launch where nobody looks: a fresh account with no history and no owner habits, or a sandbox with loose guardrails.',
   threshold: (s) => `joined within ${s.accounts.newDays} days, or an OU matching ${s.accounts.sandboxOus.join(', ') || '(none)'}`,
   kind: 'context',
   evaluate(group, { settings, enrichment }) {

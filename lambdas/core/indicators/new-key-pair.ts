@@ -5,8 +5,6 @@ import { ids, list, succeeded } from './util';
 export const newKeyPair: IndicatorDefinition = {
   id: IndicatorId.NEW_KEY_PAIR,
   title: 'New key pair',
-  description: 'CreateKeyPair or ImportKeyPair succeeded; the evidence says whether a launch in the same finding used it.',
-  why: 'An attacker needs its own way in to the servers it buys.',
   threshold: () => 'any new key pair',
   kind: 'activity',
   evaluate(group) {

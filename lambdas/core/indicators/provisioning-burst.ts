@@ -47,8 +47,6 @@ const threshold = (s: EngineSettings): string =>
 export const provisioningBurst: IndicatorDefinition = {
   id: IndicatorId.PROVISIONING_BURST,
   title: 'Provisioning burst',
-  description: 'One principal acquired many instances, vCPUs or addresses within a short window.',
-  why: 'Miners and proxy farms buy capacity fast, up to the account limits; people and pipelines rarely do.',
   threshold,
   kind: 'context',
   evaluate(group, { settings }) {

@@ -5,8 +5,6 @@ import { ids, list, plural } from './util';
 export const quotaProbing: IndicatorDefinition = {
   id: IndicatorId.QUOTA_PROBING,
   title: 'EC2 quota probing',
-  description: 'Service Quotas reads of EC2 limits, or a request to raise one.',
-  why: 'Before buying at scale an attacker checks, then raises, the vCPU limits of the stolen account.',
   threshold: (s) => `>= ${s.quotaProbing.minReads} EC2 quota reads, or any increase request`,
   kind: 'activity',
   evaluate(group, { settings }) {

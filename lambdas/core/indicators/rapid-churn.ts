@@ -5,8 +5,6 @@ import { ids, list, minutes, where } from './util';
 export const rapidChurn: IndicatorDefinition = {
   id: IndicatorId.RAPID_CHURN,
   title: 'Rapid churn',
-  description: 'Instances, Elastic IPs or spot/fleet requests released soon after they were created.',
-  why: 'Cycling addresses for clean IPs, or testing instance types and limits, shows up as create-then-release.',
   threshold: (s) => `released within ${s.churn.minutes} min of creation`,
   kind: 'activity',
   evaluate(group, { settings }) {

@@ -16,8 +16,6 @@ function onlyAllowed(p: PortRange, allowed: readonly number[]): boolean {
 export const securityGroupOpened: IndicatorDefinition = {
   id: IndicatorId.SECURITY_GROUP_OPENED,
   title: 'Security group opened to the world',
-  description: 'AuthorizeSecurityGroupIngress from 0.0.0.0/0 or ::/0 on ports other than the allowed web ports.',
-  why: 'Remote administration (SSH, RDP) or every port opened to the internet is how acquired servers are reached and run.',
   threshold: (s) => `world-open ingress on ports other than ${s.securityGroups.worldOpenAllowedPorts.join(', ')}`,
   kind: 'activity',
   evaluate(group, { settings }) {

@@ -5,8 +5,6 @@ import { ids, list, plural, succeeded, tally, where } from './util';
 export const serverProvisioned: IndicatorDefinition = {
   id: IndicatorId.SERVER_PROVISIONED,
   title: 'Servers provisioned',
-  description: 'RunInstances, RequestSpotInstances, RequestSpotFleet, CreateFleet, RunScheduledInstances (or Lightsail CreateInstances) succeeded.',
-  why: 'Acquiring compute is the technique itself; every other indicator qualifies it.',
   threshold: () => 'any successful launch (dry runs and failed calls acquire nothing)',
   kind: 'activity',
   evaluate(group) {

@@ -5,8 +5,6 @@ import { ids, list, succeeded } from './util';
 export const terminationProtectionSet: IndicatorDefinition = {
   id: IndicatorId.TERMINATION_PROTECTION_SET,
   title: 'Termination protection set',
-  description: 'disableApiTermination turned on, at launch or later with ModifyInstanceAttribute.',
-  why: 'Attackers protect what they bought from clean-up scripts; responders keep it on, for evidence.',
   threshold: () => 'any instance given termination protection',
   kind: 'activity',
   evaluate(group) {

@@ -17,8 +17,6 @@ function lookup(intel: ThreatIntel, kind: 'ip' | 'domain', value: string): IpFee
 export const threatIntelMatch: IndicatorDefinition = {
   id: IndicatorId.THREAT_INTEL_MATCH,
   title: 'Threat-intel match',
-  description: 'The caller IP, an allocated or associated public IP, an ingress CIDR, or an IP or domain in the request is on a configured feed (CIDR-aware, subdomains included).',
-  why: 'A known-bad address or domain turns an odd acquisition into a confirmed one; the card escalates it on its own.',
   threshold: () => 'any match on threatIntel.ipFeeds or threatIntel.domainFeeds',
   kind: 'activity',
   evaluate(group, { intel, enrichment }) {

@@ -6,8 +6,6 @@ import { ids, list } from './util';
 export const unapprovedPrincipal: IndicatorDefinition = {
   id: IndicatorId.UNAPPROVED_PRINCIPAL,
   title: 'Unapproved principal',
-  description: 'The caller matches none of approvedPrincipals (its ARN or, for an assumed role, the role ARN). Root and IAM-user long-term keys are called out.',
-  why: 'Stolen keys act as someone who never provisions; approval must come from configuration, not from tags the caller wrote.',
   threshold: (s) => (s.approvedPrincipals.length ? `not matching ${s.approvedPrincipals.length} approvedPrincipals patterns` : 'no approvedPrincipals configured: every caller is unapproved'),
   kind: 'context',
   evaluate(group, { settings }) {

@@ -8,8 +8,6 @@ const building = (e: ObservedEvent): boolean => e.facts.release === undefined;
 export const unusualRegion: IndicatorDefinition = {
   id: IndicatorId.UNUSUAL_REGION,
   title: 'Unusual region',
-  description: 'Activity in a region outside approvedRegions or, without that list, in a region the account had never used (after a learning period).',
-  why: 'Attackers launch where nobody looks: unused and newly enabled opt-in regions.',
   threshold: (s) =>
     s.approvedRegions.length
       ? `region not in approvedRegions (${s.approvedRegions.join(', ')})`

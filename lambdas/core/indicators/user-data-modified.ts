@@ -5,8 +5,6 @@ import { ids, list, succeeded } from './util';
 export const userDataModified: IndicatorDefinition = {
   id: IndicatorId.USER_DATA_MODIFIED,
   title: 'User data modified',
-  description: 'ModifyInstanceAttribute changed an instance\'s userData (CloudTrail redacts the content; enrichment reads it back).',
-  why: 'Rewriting user data and restarting an instance runs the attacker\'s code at boot: a miner on a server someone else paid for.',
   threshold: () => 'any successful userData change',
   kind: 'activity',
   evaluate(group) {
