@@ -42,7 +42,7 @@ const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
  * load: register tsx's loader inside the thread first.
  */
 function startWorker(): Worker {
-  // A roomy young generation: reader threads allocate a lot of short-lived objects.
+  // A roomy young generation: scanning allocates a little per record (its position), so collections stay few.
   const resourceLimits = { maxYoungGenerationSizeMb: 48 };
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./hunt-worker.mjs', import.meta.url), { resourceLimits });
   // The package's "import" entry, next to the "require" one resolve() finds.
@@ -155,11 +155,19 @@ async function readParallel(sources: readonly Source[], sink: ReadSink, threads:
       ...workers.map(
         (worker) =>
           new Promise<void>((resolve, reject) => {
+            let finished = false;
             worker.on('message', (res: ScanResult | null) => {
-              if (res === null) resolve();
-              else flush(parseScanned(res, sources[res.index]!.label));
+              if (res !== null) flush(parseScanned(res, sources[res.index]!.label));
+              else {
+                finished = true;
+                resolve();
+              }
             });
             worker.once('error', reject);
+            // A thread that dies without an error (killed, out of memory) must not leave the hunt waiting.
+            worker.once('exit', (code) => {
+              if (!finished) reject(new Error(`a reader thread stopped (exit code ${code}) before reading every source`));
+            });
             worker.postMessage(plan);
           }),
       ),
