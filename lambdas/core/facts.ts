@@ -236,11 +236,16 @@ function tagsFrom(values: unknown[]): Record<string, string> {
 }
 
 /** The tag lists of a tag specification: `tags`, `Tag`, `tagSet` (skipping the `"tag": 1` index markers). */
+const TAG_LIST_KEYS = new Set(['tag', 'tags', 'tagset']);
+
 function tagLists(spec: unknown): unknown[] {
   if (!isObject(spec)) return [];
-  return Object.entries(spec)
-    .filter(([k, v]) => /^(tags?|tagset)$/i.test(k) && (Array.isArray(v) || isObject(v)))
-    .map(([, v]) => v);
+  const lists: unknown[] = [];
+  for (const k in spec) {
+    const v = spec[k];
+    if (k.length <= 6 && TAG_LIST_KEYS.has(k.toLowerCase()) && (Array.isArray(v) || isObject(v))) lists.push(v);
+  }
+  return lists;
 }
 
 type Found = Map<string, unknown[]>;
@@ -249,6 +254,8 @@ const at = (found: Found, key: string): unknown[] => found.get(key.toLowerCase()
 /** Keys a launch request and response are read for, each tree walked once. */
 const REQUEST_KEYS = ['instanceType', 'imageId', 'totalTargetCapacity', 'targetCapacity', 'instanceCount', 'keyName', 'marketType', 'tagSpecificationSet', 'TagSpecification', 'launchTemplate', 'LaunchTemplateSpecification'];
 const RESPONSE_KEYS = ['instanceId', 'instanceIds', 'instanceType', 'spotInstanceRequestId', 'spotFleetRequestId', 'fleetId'];
+/** Keys a release request is read for (TerminateInstances, ReleaseAddress, Cancel*, Delete*Fleets). */
+const RELEASE_KEYS = ['spotFleetRequestId', 'spotInstanceRequestId', 'fleetId', 'instanceId'];
 
 /** Tags requested for instances (tagSpecificationSet) and tags the response shows on them. */
 function launchTags(q: Found, res: Record<string, unknown>): { tags: Record<string, string>; complete: boolean } {
@@ -365,13 +372,10 @@ function releaseFacts(source: string, name: string, req: Record<string, unknown>
       requestIds: [],
     };
   }
-  const requestIds = strings(
-    collect(req, 'spotFleetRequestId')
-      .concat(collect(req, 'spotInstanceRequestId'))
-      .concat(collect(req, 'fleetId')),
-  );
+  const q = collectMany(req, RELEASE_KEYS);
+  const requestIds = strings(at(q, 'spotFleetRequestId').concat(at(q, 'spotInstanceRequestId')).concat(at(q, 'fleetId')));
   return {
-    instanceIds: name === 'TerminateInstances' ? strings(collect(req, 'instanceId').concat(collect(res, 'instanceId'))) : [],
+    instanceIds: name === 'TerminateInstances' ? strings(at(q, 'instanceId').concat(collect(res, 'instanceId'))) : [],
     allocationIds: strings([get(req, 'allocationId')]),
     publicIps: strings([get(req, 'publicIp')]),
     requestIds,
@@ -383,8 +387,11 @@ export function isWorld(cidr: string): boolean {
   return /\/0+$/.test(cidr.trim());
 }
 
+const CIDR_KEYS = ['cidrIp', 'cidrIpv6'];
+
 function cidrsIn(v: unknown): string[] {
-  return strings(collect(v, 'cidrIp').concat(collect(v, 'cidrIpv6')));
+  const found = collectMany(v, CIDR_KEYS);
+  return strings(at(found, 'cidrIp').concat(at(found, 'cidrIpv6')));
 }
 
 function ingressFacts(req: Record<string, unknown>): IngressFacts {

@@ -66,21 +66,43 @@ export function getBoolean(obj: unknown, key: string): boolean | undefined {
  * cannot make it walk forever.
  */
 export function collect(root: unknown, keyName: string, maxDepth = 12): unknown[] {
-  return collectMany(root, [keyName], maxDepth).get(keyName.toLowerCase()) ?? [];
+  return walkFor(root, buildIndex([keyName]), maxDepth).get(keyName.toLowerCase()) ?? [];
+}
+
+/** How a walk recognises its keys: each spelling seen maps to the lower-cased key, plus a bit per key length. */
+interface KeyIndex {
+  readonly canonical: Map<string, string>;
+  readonly lengths: number;
+}
+
+/** Indexes of the key lists facts are read with (module constants): built once, not per record. */
+const INDEXES = new WeakMap<readonly string[], KeyIndex>();
+
+function buildIndex(keyNames: readonly string[]): KeyIndex {
+  const canonical = new Map<string, string>();
+  let lengths = 0;
+  for (const k of keyNames) {
+    canonical.set(k, k.toLowerCase());
+    canonical.set(k.toLowerCase(), k.toLowerCase());
+    lengths |= 1 << Math.min(k.length, 31);
+  }
+  return { canonical, lengths };
 }
 
 /**
  * One walk for several keys: `collect` for each key name (lower-cased in the
- * result). Launch records carry large responses; walking them once instead
+ * result, absent when nothing was found). Launch records carry large responses; walking them once instead
  * of once per key is what keeps extracting facts cheap.
  */
 export function collectMany(root: unknown, keyNames: readonly string[], maxDepth = 12): Map<string, unknown[]> {
-  const wanted = new Map<string, unknown[]>(keyNames.map((k) => [k.toLowerCase(), []]));
-  // Keys as written (the usual case) find their list without lower-casing;
-  // a bit per key length rules out almost every other key at once.
-  const exact = new Map<string, unknown[]>(keyNames.map((k) => [k, wanted.get(k.toLowerCase())!]));
-  let lengths = 0;
-  for (const k of keyNames) lengths |= 1 << Math.min(k.length, 31);
+  let index = INDEXES.get(keyNames);
+  if (!index) INDEXES.set(keyNames, (index = buildIndex(keyNames)));
+  return walkFor(root, index, maxDepth);
+}
+
+/** The walk; a key with no values has no entry in the result. */
+function walkFor(root: unknown, { canonical, lengths }: KeyIndex, maxDepth: number): Map<string, unknown[]> {
+  const found = new Map<string, unknown[]>();
   const walk = (v: unknown, depth: number): void => {
     if (depth > maxDepth || typeof v !== 'object' || v === null) return;
     if (Array.isArray(v)) {
@@ -90,12 +112,21 @@ export function collectMany(root: unknown, keyNames: readonly string[], maxDepth
     const o = v as Record<string, unknown>;
     for (const k in o) {
       const x = o[k];
-      if ((lengths >>> Math.min(k.length, 31)) & 1) (exact.get(k) ?? wanted.get(k.toLowerCase()))?.push(x);
+      // A bit per key length rules out almost every key at once; the usual
+      // spellings are found without lower-casing.
+      if ((lengths >>> Math.min(k.length, 31)) & 1) {
+        const c = canonical.get(k) ?? canonical.get(k.toLowerCase());
+        if (c !== undefined) {
+          const list = found.get(c);
+          if (list) list.push(x);
+          else found.set(c, [x]);
+        }
+      }
       if (typeof x === 'object' && x !== null) walk(x, depth + 1);
     }
   };
   walk(root, 0);
-  return wanted;
+  return found;
 }
 
 /** Distinct non-empty strings among values (unwrapping `{value}` and EC2 lists). */
