@@ -123,7 +123,7 @@ export function buildFinding(group: EventGroup, ctx: IndicatorContext, billing?:
   const resources = resourcesOf(group);
   const actor = group.actor;
   return {
-    findingId: findingIdFor(group, events[0]!.eventId),
+    findingId: group.findingId ?? findingIdFor(group, events[0]!.eventId),
     accountId: group.accountId,
     region: mainRegion(group),
     regions: uniq(events.map((e) => e.region)),

@@ -91,7 +91,7 @@ export function placeEvent(stored: StoredGroup | undefined, observed: ObservedEv
 /** The engine's view of a stored group. */
 export function toEventGroup(stored: StoredGroup): EventGroup {
   const first = stored.events[0]!.event;
-  return { key: stored.key, accountId: stored.accountId, actor: first.actor, events: stored.events };
+  return { key: stored.key, accountId: stored.accountId, actor: first.actor, events: stored.events, findingId: stored.findingId };
 }
 
 /**

@@ -40,6 +40,13 @@ export interface EventGroup {
   readonly accountId: string;
   readonly actor: Actor;
   readonly events: readonly ObservedEvent[];
+  /**
+   * The finding's id when it was fixed earlier: the cloud ledger names a
+   * group by the event that opened it, and an event that arrives late but
+   * happened earlier must not rename the finding. Absent in a hunt, which
+   * sees every event before it groups them.
+   */
+  readonly findingId?: string;
 }
 
 export interface Evidence {
