@@ -42,12 +42,14 @@ export function byTime(a: TrailEvent, b: TrailEvent): number {
  * ("1111", "..."), so the id alone is not enough; the request is compared
  * only when everything else collides.
  */
-function identity(e: TrailEvent): string {
-  return [e.eventId, e.eventName, e.time, e.accountId, e.actor.arn].join('\u0000');
-}
-
-function sameRequest(a: TrailEvent, b: TrailEvent): boolean {
-  return JSON.stringify(a.requestParameters) === JSON.stringify(b.requestParameters);
+function sameEvent(a: TrailEvent, b: TrailEvent): boolean {
+  return (
+    a.eventName === b.eventName &&
+    a.time === b.time &&
+    a.accountId === b.accountId &&
+    a.actor.arn === b.actor.arn &&
+    JSON.stringify(a.requestParameters) === JSON.stringify(b.requestParameters)
+  );
 }
 
 /**
@@ -72,19 +74,19 @@ export function analyze(events: Iterable<TrailEvent>, options: EngineOptions = {
 
 export function analyzeSightings(sightings: Iterable<Sighting>, options: EngineOptions = {}): Analysis {
   const ctx: IndicatorContext = { settings: options.settings ?? DEFAULT_SETTINGS, intel: options.intel ?? emptyThreatIntel(), ...(options.billing ? { billing: options.billing } : {}) };
+  // Events by id (the id is almost always unique, so this is one lookup per event); the rest is compared on collision.
   const seen = new Map<string, TrailEvent[]>();
   const unique: Sighting[] = [];
   let duplicates = 0;
   for (const s of sightings) {
     const e = s.event;
-    const id = identity(e);
-    const same = seen.get(id);
-    if (same?.some((x) => sameRequest(x, e))) {
+    const same = seen.get(e.eventId);
+    if (same?.some((x) => sameEvent(x, e))) {
       duplicates++;
       continue;
     }
     if (same) same.push(e);
-    else seen.set(id, [e]);
+    else seen.set(e.eventId, [e]);
     unique.push(s);
   }
   unique.sort((a, b) => byTime(a.event, b.event));
