@@ -1,6 +1,6 @@
 import { IndicatorId } from '../constants';
 import { fired, notApplicable, quiet, type IndicatorDefinition } from '../model';
-import { ids, list, plural, succeeded, tally, where } from './util';
+import { ids, list, plural, succeeded, tallyCounts, where } from './util';
 
 export const serverProvisioned: IndicatorDefinition = {
   id: IndicatorId.SERVER_PROVISIONED,
@@ -14,13 +14,15 @@ export const serverProvisioned: IndicatorDefinition = {
     if (ok.length === 0) return quiet('launch calls failed or were dry runs');
     const instances = ok.reduce((n, e) => n + e.facts.launch!.count, 0);
     const vcpus = ok.reduce((n, e) => n + e.facts.launch!.vcpus, 0);
-    // One entry per instance when a single type is known; a fleet offered
+    // Instances per type when a single type is known; a fleet offered
     // several types, so list them without pretending to know the mix.
-    const types = ok.flatMap((e) => {
+    // Counted, not listed: a request's count comes from the record and can be huge.
+    const types = new Map<string, number>();
+    for (const e of ok) {
       const l = e.facts.launch!;
-      if (l.instanceTypes.length > 1) return [l.instanceTypes.join('/')];
-      return Array<string>(Math.max(1, l.count)).fill(l.instanceTypes[0] ?? 'unknown type');
-    });
+      const [type, n] = l.instanceTypes.length > 1 ? [l.instanceTypes.join('/'), 1] : [l.instanceTypes[0] ?? 'unknown type', Math.max(1, l.count)];
+      types.set(type, (types.get(type) ?? 0) + n);
+    }
     const instanceIds = ok.flatMap((e) => e.facts.launch!.instanceIds);
     const via = [...new Set(ok.map((e) => e.event.eventName))];
     const service = ok.map((e) => e.facts.serviceInvoked).find(Boolean);
@@ -34,7 +36,7 @@ export const serverProvisioned: IndicatorDefinition = {
           ? `${plural(requested, 'instance')} requested`
           : `${plural(started, 'instance')} and ${requested} more requested`;
     const summary =
-      `${what} (${tally(types)}${vcpus ? `, ${vcpus} vCPUs` : ''}) via ${via.join(', ')}` +
+      `${what} (${tallyCounts(types)}${vcpus ? `, ${vcpus} vCPUs` : ''}) via ${via.join(', ')}` +
       (instanceIds.length ? `: ${list(instanceIds)}` : '') +
       (service ? ` (invoked by ${service})` : '');
     return fired(summary, ids(ok), { instances, requested, vcpus, instanceIds, calls: via });

@@ -18,6 +18,11 @@ export const succeeded = (e: ObservedEvent): boolean => e.facts.outcome === 'suc
 export function tally(values: readonly string[]): string {
   const counts = new Map<string, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return tallyCounts(counts);
+}
+
+/** The same from counts already made (in first-seen order). */
+export function tallyCounts(counts: ReadonlyMap<string, number>): string {
   return [...counts].map(([v, n]) => (n > 1 ? `${v} x${n}` : v)).join(', ');
 }
 

@@ -30,6 +30,11 @@ export default table(IndicatorId.SERVER_PROVISIONED, [
     expected: { status: 'fired', summary: '3 instances requested (c5.4xlarge x3, 48 vCPUs) via RequestSpotInstances', eventIds: ['spot'], details: { instances: 3, vcpus: 48, instanceIds: [] } },
   },
   {
+    name: 'a request for an absurd number of instances is counted, not listed one by one',
+    group: () => group([trail('request-spot-instances.json', { id: 'spot', edit: (r) => void ((r.requestParameters as Record<string, unknown>).instanceCount = 5_000_000_000) })]),
+    expected: { status: 'fired', summary: '5000000000 instances requested (c5.4xlarge x5000000000, 80000000000 vCPUs) via RequestSpotInstances', eventIds: ['spot'], details: { instances: 5_000_000_000 } },
+  },
+  {
     name: 'RequestSpotFleet counts its target capacity',
     group: () => group([trail('request-spot-fleet.json', { id: 'sfr' })]),
     // A fleet offered two types: both are named, the mix is not guessed; vCPUs assume the larger.
