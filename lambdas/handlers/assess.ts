@@ -1,6 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { ConfigError } from '../core/errors';
 import { buildFinding } from '../core/finding';
 import { decideContainment, DEFAULT_POLICY, type ContainmentPolicy } from '../core/policy';
 import { toEventGroup, type StoredGroup } from '../core/ledger';
@@ -11,7 +10,7 @@ import type { Enrichment } from '../core/workflow';
 import { Ledger } from '../adapters/ledger';
 import { feedsFromEnvironment } from './shared/feeds';
 import { logger, traced } from './shared/observability';
-import { engineSettings, numberEnv, requireEnv } from './shared/runtime';
+import { engineSettings, jsonSettings, numberEnv, requireEnv } from './shared/runtime';
 
 /**
  * Assess: the engine's verdict again, now with what enrichment learned
@@ -63,12 +62,7 @@ function rebuild(deps: AssessDeps): (input: AssessInput) => Promise<Finding> {
 
 /** CONTAINMENT_POLICY (JSON, set by the stack); absent: approval everywhere. */
 export function policyFromEnvironment(raw = process.env.CONTAINMENT_POLICY): ContainmentPolicy {
-  if (!raw) return DEFAULT_POLICY;
-  try {
-    return { ...DEFAULT_POLICY, ...(JSON.parse(raw) as Partial<ContainmentPolicy>) };
-  } catch (err) {
-    throw new ConfigError(`CONTAINMENT_POLICY is not valid JSON: ${(err as Error).message}`, undefined, { cause: err });
-  }
+  return jsonSettings('CONTAINMENT_POLICY', raw, DEFAULT_POLICY, (p: Partial<ContainmentPolicy>) => ({ ...DEFAULT_POLICY, ...p }));
 }
 
 let assess: ((input: AssessInput) => Promise<Finding>) | undefined;

@@ -15,7 +15,7 @@ import {
   type LaunchRecord,
 } from '../core/billing';
 import { billingFinding } from '../core/billing-finding';
-import { ConfigError, describeError, RogueInfraError } from '../core/errors';
+import { describeError, RogueInfraError } from '../core/errors';
 import type { Finding } from '../core/model';
 import type { EngineSettings } from '../core/settings';
 import type { WorkflowInput } from '../core/workflow';
@@ -25,7 +25,7 @@ import { COMPUTE_SERVICES, getAnomalies, getDailyCost } from '../adapters/cost';
 import { startWorkflow } from '../adapters/executions';
 import { Ledger } from '../adapters/ledger';
 import { logger, traced } from './shared/observability';
-import { engineSettings, numberEnv, optionalEnv, requireEnv } from './shared/runtime';
+import { engineSettings, jsonSettings, numberEnv, optionalEnv, requireEnv } from './shared/runtime';
 
 /**
  * The daily billing check (a scheduled rule): compute anomalies from Cost
@@ -137,13 +137,11 @@ export function makeBillingCheck(deps: BillingCheckDeps): () => Promise<BillingC
 }
 
 export function billingCheckSettings(raw = process.env.BILLING_SETTINGS): BillingCheckSettings {
-  if (!raw) return DEFAULT_BILLING_CHECK;
-  try {
-    const p = JSON.parse(raw) as Partial<BillingCheckSettings>;
-    return { ...DEFAULT_BILLING_CHECK, ...p, baseline: { ...DEFAULT_BILLING_CHECK.baseline, ...p.baseline } };
-  } catch (err) {
-    throw new ConfigError(`BILLING_SETTINGS is not valid JSON: ${(err as Error).message}`, undefined, { cause: err });
-  }
+  return jsonSettings('BILLING_SETTINGS', raw, DEFAULT_BILLING_CHECK, (p: Partial<BillingCheckSettings>) => ({
+    ...DEFAULT_BILLING_CHECK,
+    ...p,
+    baseline: { ...DEFAULT_BILLING_CHECK.baseline, ...p.baseline },
+  }));
 }
 
 let check: (() => Promise<BillingCheckResult>) | undefined;

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { DEFAULT_CONTAINMENT, type ContainmentPlan, type ContainmentReport, type ContainmentSettings } from '../core/containment';
-import { ConfigError, InputError } from '../core/errors';
+import { InputError } from '../core/errors';
 import type { Finding } from '../core/model';
 import type { Outcome } from '../core/workflow';
 import { containmentClients } from '../adapters/containment';
@@ -10,7 +10,7 @@ import { memberAccessFromEnvironment } from '../adapters/member';
 import { getFinding } from '../adapters/findings';
 import { contain, isolate, plan, prepare, release, status, type QuarantineDeps } from '../adapters/quarantine';
 import { logger, traced } from './shared/observability';
-import { numberEnv, requireEnv } from './shared/runtime';
+import { jsonSettings, numberEnv, requireEnv } from './shared/runtime';
 
 /**
  * Contain: the workflow's containment tasks and the operators' actions, on
@@ -110,13 +110,11 @@ export function makeContainHandler(deps: ContainDeps): (input: unknown) => Promi
 
 /** `deployment.containment` as the stack passes it; defaults for what is absent. */
 export function containmentSettings(raw = process.env.CONTAINMENT_SETTINGS): ContainmentSettings {
-  if (!raw) return DEFAULT_CONTAINMENT;
-  try {
-    const parsed = JSON.parse(raw) as Partial<ContainmentSettings>;
-    return { ...DEFAULT_CONTAINMENT, ...parsed, connectionTracking: { ...DEFAULT_CONTAINMENT.connectionTracking, ...parsed.connectionTracking } };
-  } catch (err) {
-    throw new ConfigError(`CONTAINMENT_SETTINGS is not valid JSON: ${(err as Error).message}`, undefined, { cause: err });
-  }
+  return jsonSettings('CONTAINMENT_SETTINGS', raw, DEFAULT_CONTAINMENT, (p: Partial<ContainmentSettings>) => ({
+    ...DEFAULT_CONTAINMENT,
+    ...p,
+    connectionTracking: { ...DEFAULT_CONTAINMENT.connectionTracking, ...p.connectionTracking },
+  }));
 }
 
 let handle: ((input: unknown) => Promise<ContainOutput>) | undefined;

@@ -19,14 +19,24 @@ export function optionalEnv(name: string): string | undefined {
   return process.env[name] || undefined;
 }
 
-export function engineSettings(): EngineSettings {
-  const raw = process.env.RESPONDER_SETTINGS;
-  if (!raw) return DEFAULT_SETTINGS;
+/**
+ * Settings the stack passes as JSON in the environment variable `name`
+ * (its value `raw`): `fallback` when absent, else `complete(parsed)`, which
+ * fills in the defaults. Invalid JSON is a ConfigError naming the variable.
+ */
+export function jsonSettings<T, P>(name: string, raw: string | undefined, fallback: T, complete: (parsed: P) => T): T {
+  if (!raw) return fallback;
+  let parsed: P;
   try {
-    return withDefaults(JSON.parse(raw) as DeepPartial<EngineSettings>);
+    parsed = JSON.parse(raw) as P;
   } catch (err) {
-    throw new ConfigError(`RESPONDER_SETTINGS is not valid JSON: ${(err as Error).message}`, undefined, { cause: err });
+    throw new ConfigError(`${name} is not valid JSON: ${(err as Error).message}`, undefined, { cause: err });
   }
+  return complete(parsed);
+}
+
+export function engineSettings(): EngineSettings {
+  return jsonSettings('RESPONDER_SETTINGS', process.env.RESPONDER_SETTINGS, DEFAULT_SETTINGS, (p: DeepPartial<EngineSettings>) => withDefaults(p));
 }
 
 export function numberEnv(name: string, fallback: number): number {
