@@ -6,7 +6,7 @@ import { sweepAddressRecord, sweepRecord, unreported, type SweptAddress, type Sw
 import { awsErrorName } from '../adapters/aws';
 import { allAddresses, enabledRegions, instancesLaunchedSince } from '../adapters/ec2';
 import { Ledger } from '../adapters/ledger';
-import { clientForAccount, memberAccessFromEnvironment } from '../adapters/member';
+import { clientForAccount, memberAccessFromEnvironment, type MemberAccess } from '../adapters/member';
 import { listActiveAccounts } from '../adapters/organizations';
 import { logger, traced } from './shared/observability';
 import { numberEnv, requireEnv } from './shared/runtime';
@@ -113,6 +113,26 @@ export function makeSweep(deps: SweepDeps): () => Promise<SweepResult> {
   };
 }
 
+/**
+ * Where the sweep looks, through the member role (each account, region by
+ * region), and what it remembers, in the ledger: the wiring both the
+ * deployed function and the tests against moto use.
+ */
+export function awsSweepSources(
+  access: MemberAccess,
+  ledger: Ledger,
+  home: string,
+): Pick<SweepDeps, 'enabledRegions' | 'instances' | 'addresses' | 'reported' | 'sweptAddresses' | 'markSwept'> {
+  return {
+    enabledRegions: (accountId) => enabledRegions(clientForAccount(EC2Client, home, accountId, access)),
+    instances: (accountId, region, since) => instancesLaunchedSince(clientForAccount(EC2Client, region, accountId, access), accountId, region, since),
+    addresses: (accountId, region) => allAddresses(clientForAccount(EC2Client, region, accountId, access), accountId, region),
+    reported: async (accountId, from, to) => new Set((await ledger.launches(accountId, from, to)).flatMap((l) => [...l.instanceIds, ...(l.allocationIds ?? [])])),
+    sweptAddresses: (accountId, region) => ledger.sweptAddresses(accountId, region),
+    markSwept: (accountId, region, ids) => ledger.markSwept(accountId, region, ids),
+  };
+}
+
 let sweep: (() => Promise<SweepResult>) | undefined;
 
 function fromEnvironment(): () => Promise<SweepResult> {
@@ -127,12 +147,7 @@ function fromEnvironment(): () => Promise<SweepResult> {
     regions,
     // Without forwarding there is no member role: the own account only.
     listAccounts: async () => (access.roleName ? [...new Set([access.ownAccount, ...(await listActiveAccounts())])] : [access.ownAccount]),
-    enabledRegions: (accountId) => enabledRegions(clientForAccount(EC2Client, home, accountId, access)),
-    instances: (accountId, region, since) => instancesLaunchedSince(clientForAccount(EC2Client, region, accountId, access), accountId, region, since),
-    addresses: (accountId, region) => allAddresses(clientForAccount(EC2Client, region, accountId, access), accountId, region),
-    reported: async (accountId, from, to) => new Set((await ledger.launches(accountId, from, to)).flatMap((l) => [...l.instanceIds, ...(l.allocationIds ?? [])])),
-    sweptAddresses: (accountId, region) => ledger.sweptAddresses(accountId, region),
-    markSwept: (accountId, region, ids) => ledger.markSwept(accountId, region, ids),
+    ...awsSweepSources(access, ledger, home),
     score: (envelope) => scoreEvent(envelope, score),
   });
 }

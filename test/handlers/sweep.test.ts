@@ -3,9 +3,7 @@ import { AllocateAddressCommand, EC2Client, RunInstancesCommand } from '@aws-sdk
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateAccountCommand, CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { describe, expect, it } from 'vitest';
-import { allAddresses, enabledRegions, instancesLaunchedSince } from '../../lambdas/adapters/ec2';
 import { Ledger } from '../../lambdas/adapters/ledger';
-import { clientForAccount } from '../../lambdas/adapters/member';
 import { listActiveAccounts } from '../../lambdas/adapters/organizations';
 import { extractFacts } from '../../lambdas/core/facts';
 import { withDefaults } from '../../lambdas/core/settings';
@@ -13,7 +11,7 @@ import { SWEEP_PRINCIPAL } from '../../lambdas/core/sweep';
 import { emptyThreatIntel } from '../../lambdas/core/threat-intel';
 import type { WorkflowInput } from '../../lambdas/core/workflow';
 import { scoreEvent } from '../../lambdas/handlers/score';
-import { makeSweep } from '../../lambdas/handlers/sweep';
+import { awsSweepSources, makeSweep } from '../../lambdas/handlers/sweep';
 import { createResponderTable } from '../support/aws';
 import { trail } from '../support/fixtures';
 import { inMotoAccount, MOTO_ACCOUNT } from '../support/moto';
@@ -58,12 +56,7 @@ describe('the reconciliation sweep', () => {
       windowHours: 24,
       regions: [REGION],
       listAccounts: () => listActiveAccounts(org),
-      enabledRegions: (account) => enabledRegions(clientForAccount(EC2Client, REGION, account, access)),
-      instances: (account, region, since) => instancesLaunchedSince(clientForAccount(EC2Client, region, account, access), account, region, since),
-      addresses: (account, region) => allAddresses(clientForAccount(EC2Client, region, account, access), account, region),
-      reported: async (account, from, to) => new Set((await ledger.launches(account, from, to)).flatMap((l) => [...l.instanceIds, ...(l.allocationIds ?? [])])),
-      sweptAddresses: (account, region) => ledger.sweptAddresses(account, region),
-      markSwept: (account, region, ids) => ledger.markSwept(account, region, ids),
+      ...awsSweepSources(access, ledger, REGION),
       score: (envelope) =>
         scoreEvent(envelope, {
           ledger,
