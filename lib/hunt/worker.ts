@@ -32,7 +32,7 @@ export interface ScanPlan {
   readonly lead: number;
 }
 
-export const NEXT = 0;
+const NEXT = 0;
 export const FINISHED = 1;
 
 /** The next job nobody has claimed, if any. */

@@ -7,20 +7,23 @@
 const ISO_LIKE =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|z|UTC|[+-]\d{2}:?\d{2})?$/;
 
-/** Epoch milliseconds, or undefined when the value is not a time we can trust. */
 /** CloudTrail's own form, `2024-08-01T11:30:23Z`: the one almost every record has. */
 const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
+/** The two-digit number at `at` (digits already checked). */
+function twoDigits(value: string, at: number): number {
+  return (value.charCodeAt(at) - 48) * 10 + (value.charCodeAt(at + 1) - 48);
+}
+
+/** Epoch milliseconds, or undefined when the value is not a time we can trust. */
 export function parseEventTime(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
-  if (value.length === 20 && CANONICAL.test(value)) {
-    // Date.parse reads this form exactly, except that it rolls over a day
-    // past the end of its month (2024-02-31) and 24:00:00: those days and
-    // that hour are left to the full parser below, which refuses them.
+  // Date.parse reads CloudTrail's form exactly, except that it rolls over a
+  // day past the end of its month (2024-02-31) and 24:00:00: days after the
+  // 28th and hours past 23 are left to the full parser, which refuses those.
+  if (value.length === 20 && CANONICAL.test(value) && twoDigits(value, 8) <= 28 && twoDigits(value, 11) < 24) {
     const t = Date.parse(value);
-    const digits = (at: number): number => (value.charCodeAt(at) - 48) * 10 + (value.charCodeAt(at + 1) - 48);
-    if (Number.isFinite(t) && digits(8) <= 28 && digits(11) < 24) return t;
-    if (Number.isFinite(t) && new Date(t).toISOString().slice(0, 19) === value.slice(0, 19)) return t;
+    if (Number.isFinite(t)) return t;
   }
   const m = ISO_LIKE.exec(value.trim());
   if (!m) return undefined;
