@@ -36,26 +36,36 @@ export function byTime(a: TrailEvent, b: TrailEvent): number {
 }
 
 /**
- * The same event delivered twice (CloudTrail is at-least-once, and the same
- * file may be given twice) has the same id, name, time, account and caller,
- * and the same request. Hand-written and sanitised test data reuse ids
- * ("1111", "..."), so the id alone is not enough; the request is compared
- * only when everything else collides.
+ * The same event delivered twice (CloudTrail is at-least-once, the same
+ * file may be given twice, and one call can reach us from both the S3
+ * trail and EventBridge) has the same id, name, time, account, caller and
+ * source, and the same facts. Hand-written and sanitised test data reuse
+ * ids ("1111", "..."), so the id alone is not enough; the rest is compared
+ * only when ids collide. Facts rather than the raw request: they are what
+ * the engine reads of the request and response, so two events with equal
+ * facts are the same to it, and they do not depend on how a delivery
+ * happened to order the request's keys.
  */
-function sameEvent(a: TrailEvent, b: TrailEvent): boolean {
+function sameEvent(a: Sighting, b: Sighting): boolean {
+  const x = a.event;
+  const y = b.event;
   return (
-    a.eventName === b.eventName &&
-    a.time === b.time &&
-    a.accountId === b.accountId &&
-    a.actor.arn === b.actor.arn &&
-    JSON.stringify(a.requestParameters) === JSON.stringify(b.requestParameters)
+    x.eventName === y.eventName &&
+    x.time === y.time &&
+    x.accountId === y.accountId &&
+    x.actor.arn === y.actor.arn &&
+    x.sourceIp === y.sourceIp &&
+    x.errorCode === y.errorCode &&
+    JSON.stringify(a.facts) === JSON.stringify(b.facts)
   );
 }
 
 /**
- * An event with its facts extracted and its (large) response dropped: what
- * readers hand to the engine. Extracting where the event is read spreads
- * the work over the reader threads and keeps the engine's memory small.
+ * An event with its facts extracted and its request and response dropped:
+ * what readers hand to the engine. Everything the engine reads of them is
+ * in the facts; keeping the parsed trees alive until the engine runs would
+ * make every garbage collection of a long hunt trace and copy them.
+ * Extracting where the event is read also spreads the work over threads.
  */
 export interface Sighting {
   readonly event: TrailEvent;
@@ -63,30 +73,29 @@ export interface Sighting {
 }
 
 export function toSighting(event: TrailEvent): Sighting {
-  return { event: { ...event, responseElements: null }, facts: extractFacts(event) };
+  return { event: { ...event, requestParameters: null, responseElements: null }, facts: extractFacts(event) };
 }
 
 export function analyze(events: Iterable<TrailEvent>, options: EngineOptions = {}): Analysis {
   const sightings: Sighting[] = [];
-  for (const e of events) sightings.push({ event: e, facts: extractFacts(e) });
+  for (const e of events) sightings.push(toSighting(e));
   return analyzeSightings(sightings, options);
 }
 
 export function analyzeSightings(sightings: Iterable<Sighting>, options: EngineOptions = {}): Analysis {
   const ctx: IndicatorContext = { settings: options.settings ?? DEFAULT_SETTINGS, intel: options.intel ?? emptyThreatIntel(), ...(options.billing ? { billing: options.billing } : {}) };
   // Events by id (the id is almost always unique, so this is one lookup per event); the rest is compared on collision.
-  const seen = new Map<string, TrailEvent[]>();
+  const seen = new Map<string, Sighting[]>();
   const unique: Sighting[] = [];
   let duplicates = 0;
   for (const s of sightings) {
-    const e = s.event;
-    const same = seen.get(e.eventId);
-    if (same?.some((x) => sameEvent(x, e))) {
+    const same = seen.get(s.event.eventId);
+    if (same?.some((x) => sameEvent(x, s))) {
       duplicates++;
       continue;
     }
-    if (same) same.push(e);
-    else seen.set(e.eventId, [e]);
+    if (same) same.push(s);
+    else seen.set(s.event.eventId, [s]);
     unique.push(s);
   }
   unique.sort((a, b) => byTime(a.event, b.event));
