@@ -1,7 +1,7 @@
 import { ADDRESS_EVENTS, CAPACITY_SERVICES, EventSource, LAUNCH_EVENTS, QUOTA_EVENTS, RELEASE_EVENTS, isIn } from './constants';
 import type { TrailEvent } from './cloudtrail/types';
 import { parseInstanceType } from './instance-types';
-import { collect, collectMany, get, getBoolean, getNumber, getString, isObject, items, stringLeaves, strings } from './json-walk';
+import { collect, collectMany, eachStringLeaf, get, getBoolean, getNumber, getString, isObject, items, strings } from './json-walk';
 import { domainsInText, ipsInText } from './threat-intel';
 
 /**
@@ -205,10 +205,14 @@ export function extractFacts(event: TrailEvent): EventFacts {
  * and would make any world-open rule a "hit", so it is never kept.
  */
 function observablesOf(event: TrailEvent, facts: EventFacts): Observable[] {
-  const out = new Map<string, Observable>();
+  const out: Observable[] = [];
+  const ips = new Set<string>();
+  const domains = new Set<string>();
   const add = (what: string, value: string, kind: 'ip' | 'domain'): void => {
-    if (kind === 'ip' && isWorld(value)) return;
-    if (!out.has(`${kind}:${value}`)) out.set(`${kind}:${value}`, { what, value, kind });
+    const seen = kind === 'ip' ? ips : domains;
+    if (seen.has(value) || (kind === 'ip' && isWorld(value))) return;
+    seen.add(value);
+    out.push({ what, value, kind });
   };
   const src = event.sourceIp;
   if (src) add('caller IP', src, /[a-z]/i.test(src) && !src.includes(':') ? 'domain' : 'ip');
@@ -216,21 +220,26 @@ function observablesOf(event: TrailEvent, facts: EventFacts): Observable[] {
   for (const cidr of facts.ingress?.cidrs ?? []) add('ingress source', cidr, 'ip');
   const params = event.requestParameters;
   if (params) {
-    for (const s of stringLeaves(params, 500)) {
-      // Both an IPv4 address and a domain have a dot: most values (ids, names, numbers) are ruled out at once.
-      if (!s.includes('.')) continue;
-      for (const ip of ipsInText(s)) add('request parameter', ip, 'ip');
-      for (const d of domainsInText(s)) add('request parameter', d, 'domain');
-    }
+    eachStringLeaf(
+      params,
+      (s) => {
+        // Both an IPv4 address and a domain have a dot: most values (ids, names, numbers) are ruled out at once.
+        if (!s.includes('.')) return;
+        for (const ip of ipsInText(s)) add('request parameter', ip, 'ip');
+        for (const d of domainsInText(s)) add('request parameter', d, 'domain');
+      },
+      500,
+    );
   }
-  return [...out.values()];
+  return out;
 }
 
-function tagsFrom(values: unknown[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const tag of values.flatMap(items)) {
-    const key = getString(tag, 'key');
-    if (key) out[key] = getString(tag, 'value') ?? '';
+function tagsFrom(values: readonly unknown[], out: Record<string, string> = {}): Record<string, string> {
+  for (const v of values) {
+    for (const tag of items(v)) {
+      const key = getString(tag, 'key');
+      if (key) out[key] = getString(tag, 'value') ?? '';
+    }
   }
   return out;
 }
@@ -238,14 +247,12 @@ function tagsFrom(values: unknown[]): Record<string, string> {
 /** The tag lists of a tag specification: `tags`, `Tag`, `tagSet` (skipping the `"tag": 1` index markers). */
 const TAG_LIST_KEYS = new Set(['tag', 'tags', 'tagset']);
 
-function tagLists(spec: unknown): unknown[] {
-  if (!isObject(spec)) return [];
-  const lists: unknown[] = [];
+function tagLists(spec: unknown, lists: unknown[]): void {
+  if (!isObject(spec)) return;
   for (const k in spec) {
     const v = spec[k];
     if (k.length <= 6 && TAG_LIST_KEYS.has(k.toLowerCase()) && (Array.isArray(v) || isObject(v))) lists.push(v);
   }
-  return lists;
 }
 
 type Found = Map<string, unknown[]>;
@@ -259,21 +266,23 @@ const RELEASE_KEYS = ['spotFleetRequestId', 'spotInstanceRequestId', 'fleetId', 
 
 /** Tags requested for instances (tagSpecificationSet) and tags the response shows on them. */
 function launchTags(q: Found, res: Record<string, unknown>): { tags: Record<string, string>; complete: boolean } {
-  const specs = at(q, 'tagSpecificationSet').concat(at(q, 'TagSpecification')).flatMap(items);
-  const requested = specs
-    .filter((s) => {
+  const requested: unknown[] = [];
+  for (const spec of [...at(q, 'tagSpecificationSet'), ...at(q, 'TagSpecification')]) {
+    for (const s of items(spec)) {
       const type = getString(s, 'resourceType');
-      return type === undefined || type === 'instance' || type === 'spot-instances-request' || type === 'fleet';
-    })
-    .flatMap(tagLists);
+      if (type === undefined || type === 'instance' || type === 'spot-instances-request' || type === 'fleet') tagLists(s, requested);
+    }
+  }
   // The instances' own tag sets (not those of their network interfaces).
-  const shown = items(get(res, 'instancesSet'))
-    .map((i) => get(i, 'tagSet'))
-    .filter((t) => t !== undefined);
+  const shown: unknown[] = [];
+  for (const i of items(get(res, 'instancesSet'))) {
+    const t = get(i, 'tagSet');
+    if (t !== undefined) shown.push(t);
+  }
   const usesTemplate = at(q, 'launchTemplate').length > 0 || at(q, 'LaunchTemplateSpecification').length > 0;
   // A response that shows the instances' tags is complete; a request alone
   // is not when a launch template can add more.
-  return { tags: { ...tagsFrom(requested), ...tagsFrom(shown) }, complete: !usesTemplate || shown.length > 0 };
+  return { tags: tagsFrom(shown, tagsFrom(requested)), complete: !usesTemplate || shown.length > 0 };
 }
 
 function ec2Launch(name: string, req: Record<string, unknown>, res: Record<string, unknown>, outcome: Outcome): LaunchFacts {

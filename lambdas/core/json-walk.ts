@@ -24,8 +24,11 @@ export function items(v: unknown): unknown[] {
 export function get(obj: unknown, key: string): unknown {
   if (!isObject(obj)) return undefined;
   if (key in obj) return obj[key];
-  const lower = key.toLowerCase();
-  for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return obj[k];
+  // Usually the key is simply absent: compare lengths before lower-casing.
+  let lower: string | undefined;
+  for (const k in obj) {
+    if (k.length === key.length && k.toLowerCase() === (lower ??= key.toLowerCase())) return obj[k];
+  }
   return undefined;
 }
 
@@ -101,55 +104,70 @@ export function collectMany(root: unknown, keyNames: readonly string[], maxDepth
 }
 
 /** The walk; a key with no values has no entry in the result. */
-function walkFor(root: unknown, { canonical, lengths }: KeyIndex, maxDepth: number): Map<string, unknown[]> {
+function walkFor(root: unknown, index: KeyIndex, maxDepth: number): Map<string, unknown[]> {
   const found = new Map<string, unknown[]>();
-  const walk = (v: unknown, depth: number): void => {
-    if (depth > maxDepth || typeof v !== 'object' || v === null) return;
-    if (Array.isArray(v)) {
-      for (const x of v) walk(x, depth + 1);
-      return;
-    }
-    const o = v as Record<string, unknown>;
-    for (const k in o) {
-      const x = o[k];
-      // A bit per key length rules out almost every key at once; the usual
-      // spellings are found without lower-casing.
-      if ((lengths >>> Math.min(k.length, 31)) & 1) {
-        const c = canonical.get(k) ?? canonical.get(k.toLowerCase());
-        if (c !== undefined) {
-          const list = found.get(c);
-          if (list) list.push(x);
-          else found.set(c, [x]);
-        }
-      }
-      if (typeof x === 'object' && x !== null) walk(x, depth + 1);
-    }
-  };
-  walk(root, 0);
+  walkInto(root, 0, index, maxDepth, found);
   return found;
 }
 
+function walkInto(v: unknown, depth: number, index: KeyIndex, maxDepth: number, found: Map<string, unknown[]>): void {
+  if (depth > maxDepth || typeof v !== 'object' || v === null) return;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) walkInto(v[i], depth + 1, index, maxDepth, found);
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  const lengths = index.lengths;
+  for (const k in o) {
+    const x = o[k];
+    // A bit per key length rules out almost every key at once; the usual
+    // spellings are found without lower-casing.
+    if ((lengths >>> Math.min(k.length, 31)) & 1) {
+      const c = index.canonical.get(k) ?? index.canonical.get(k.toLowerCase());
+      if (c !== undefined) {
+        const list = found.get(c);
+        if (list) list.push(x);
+        else found.set(c, [x]);
+      }
+    }
+    if (typeof x === 'object' && x !== null) walkInto(x, depth + 1, index, maxDepth, found);
+  }
+}
+
 /** Distinct non-empty strings among values (unwrapping `{value}` and EC2 lists). */
-export function strings(values: unknown[]): string[] {
+export function strings(values: readonly unknown[]): string[] {
   const out = new Set<string>();
-  const add = (v: unknown): void => {
-    if (typeof v === 'string' && v.length > 0) out.add(v);
-    else if (isObject(v) && ('value' in v || 'content' in v)) add(scalar(v));
-    else if (Array.isArray(v) || (isObject(v) && ('items' in v || 'item' in v))) for (const x of items(v)) add(x);
-  };
-  for (const v of values) add(v);
+  for (let i = 0; i < values.length; i++) addStrings(values[i], out);
   return [...out];
 }
 
-/** Every string leaf of a tree (bounded), for threat-intel lookups. */
-export function stringLeaves(root: unknown, limit = 2000, maxDepth = 12): string[] {
-  const out: string[] = [];
-  const walk = (v: unknown, depth: number): void => {
-    if (out.length >= limit || depth > maxDepth) return;
-    if (typeof v === 'string') out.push(v);
-    else if (Array.isArray(v)) for (const x of v) walk(x, depth + 1);
-    else if (isObject(v)) for (const x of Object.values(v)) walk(x, depth + 1);
-  };
-  walk(root, 0);
-  return out;
+function addStrings(v: unknown, out: Set<string>): void {
+  if (typeof v === 'string') {
+    if (v.length > 0) out.add(v);
+  } else if (isObject(v) && ('value' in v || 'content' in v)) addStrings(scalar(v), out);
+  else if (Array.isArray(v) || (isObject(v) && ('items' in v || 'item' in v))) {
+    const list = items(v);
+    for (let i = 0; i < list.length; i++) addStrings(list[i], out);
+  }
 }
+
+/**
+ * Calls `visit` on every string leaf of a tree, depth-first in document
+ * order, at most `limit` of them (bounded, for threat-intel lookups).
+ */
+export function eachStringLeaf(root: unknown, visit: (s: string) => void, limit = 2000, maxDepth = 12): void {
+  leavesInto(root, 0, visit, { left: limit }, maxDepth);
+}
+
+function leavesInto(v: unknown, depth: number, visit: (s: string) => void, budget: { left: number }, maxDepth: number): void {
+  if (budget.left <= 0 || depth > maxDepth) return;
+  if (typeof v === 'string') {
+    budget.left--;
+    visit(v);
+  } else if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) leavesInto(v[i], depth + 1, visit, budget, maxDepth);
+  } else if (isObject(v)) {
+    for (const k in v) leavesInto(v[k], depth + 1, visit, budget, maxDepth);
+  }
+}
+
