@@ -1,6 +1,6 @@
 import { ADDRESS_EVENTS, CAPACITY_SERVICES, EventSource, LAUNCH_EVENTS, QUOTA_EVENTS, RELEASE_EVENTS, isIn } from './constants';
 import type { TrailEvent } from './cloudtrail/types';
-import { parseInstanceType } from './instance-types';
+import { looksLikeInstanceType, parseInstanceType } from './instance-types';
 import { collect, collectMany, eachStringLeaf, get, getBoolean, getNumber, getString, isObject, items, strings } from './json-walk';
 import { domainsInText, ipsInText } from './threat-intel';
 
@@ -226,7 +226,7 @@ function observablesOf(event: TrailEvent, facts: EventFacts): Observable[] {
         // Both an IPv4 address and a domain have a dot: most values (ids, names, numbers) are ruled out at once.
         if (!s.includes('.')) return;
         for (const ip of ipsInText(s)) add('request parameter', ip, 'ip');
-        for (const d of domainsInText(s)) add('request parameter', d, 'domain');
+        for (const d of domainsInText(s)) if (!looksLikeInstanceType(d)) add('request parameter', d, 'domain');
       },
       500,
     );

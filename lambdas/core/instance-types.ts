@@ -31,6 +31,18 @@ const DEFAULT_METAL_VCPUS = 96;
 /** Parsed types by name: a hunt sees the same few dozen types thousands of times. */
 const PARSED = new Map<string, InstanceTypeInfo | undefined>();
 
+const INSTANCE_TYPE_SHAPE = /^[a-z][a-z-]*\d[a-z0-9-]*\.(?:nano|micro|small|medium|large|\d*xlarge|metal(?:-\d+xl)?)$/i;
+
+/**
+ * Whether a string is written like an EC2 instance type (`m5.large`,
+ * `p4d.24xlarge`, `mac2-m2pro.metal`, `u-6tb1.112xlarge`): a family with a
+ * generation digit and a size EC2 uses. None of those sizes is a top-level
+ * domain, so such a string is never a host name.
+ */
+export function looksLikeInstanceType(s: string): boolean {
+  return INSTANCE_TYPE_SHAPE.test(s);
+}
+
 export function parseInstanceType(type: string): InstanceTypeInfo | undefined {
   if (PARSED.has(type)) return PARSED.get(type);
   // Bounded: names come from untrusted records.

@@ -354,6 +354,14 @@ describe('extractFacts on each fixture', () => {
     expect(observables.map((o) => o.what)).toEqual(whats);
     expect(observables.every((o) => !o.value.endsWith('/0'))).toBe(true);
   });
+
+  it('takes instance types in the request for what they are, not for domains', () => {
+    const event = trail('run-instances-success.json', {
+      request: { instanceType: 'm5.large', description: 'fallback p4d.24xlarge or mac2-m2pro.metal via c2.bad-domain.example' },
+    });
+    const domains = extractFacts(event).observables.filter((o) => o.kind === 'domain').map((o) => o.value);
+    expect(domains).toEqual(['c2.bad-domain.example']);
+  });
 });
 
 describe('who made the call', () => {

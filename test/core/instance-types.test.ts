@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { familyMatches, globToRegExp, parseInstanceType } from '../../lambdas/core/instance-types';
+import { familyMatches, globToRegExp, looksLikeInstanceType, parseInstanceType } from '../../lambdas/core/instance-types';
 import { DEFAULT_SETTINGS } from '../../lambdas/core/settings';
 
 describe('parseInstanceType: vCPU estimates', () => {
@@ -100,5 +100,14 @@ describe('globToRegExp', () => {
     ['user/?', 'user/ab', false],
   ] as const)('%s vs %s -> %s', (glob, text, result) => {
     expect(globToRegExp(glob).test(text)).toBe(result);
+  });
+});
+
+describe('looksLikeInstanceType', () => {
+  it.each(['m5.large', 'p4d.24xlarge', 'T3.MICRO', 'mac2-m2pro.metal', 'u-6tb1.112xlarge', 'c7i.metal-48xl', 'inf2.xlarge'])('%s is an instance type', (s) => {
+    expect(looksLikeInstanceType(s)).toBe(true);
+  });
+  it.each(['example.com', 'c2.bad-domain.example', 'mail.large', 'www.example.org', 'large.m5', 'm5.huge', 'ec2.amazonaws.com'])('%s is not', (s) => {
+    expect(looksLikeInstanceType(s)).toBe(false);
   });
 });
