@@ -69,7 +69,13 @@ export function getBoolean(obj: unknown, key: string): boolean | undefined {
  * cannot make it walk forever.
  */
 export function collect(root: unknown, keyName: string, maxDepth = 12): unknown[] {
-  return walkFor(root, buildIndex([keyName]), maxDepth).get(keyName.toLowerCase()) ?? [];
+  let index = SINGLE_KEY_INDEXES.get(keyName);
+  if (!index) {
+    // Key names are the code's own constants: a handful, so the cache stays small.
+    if (SINGLE_KEY_INDEXES.size >= 256) SINGLE_KEY_INDEXES.clear();
+    SINGLE_KEY_INDEXES.set(keyName, (index = buildIndex([keyName])));
+  }
+  return walkFor(root, index, maxDepth).get(keyName.toLowerCase()) ?? [];
 }
 
 /** How a walk recognises its keys: each spelling seen maps to the lower-cased key, plus a bit per key length. */
@@ -80,6 +86,8 @@ interface KeyIndex {
 
 /** Indexes of the key lists facts are read with (module constants): built once, not per record. */
 const INDEXES = new WeakMap<readonly string[], KeyIndex>();
+/** `collect`'s one-key indexes, by key name. */
+const SINGLE_KEY_INDEXES = new Map<string, KeyIndex>();
 
 function buildIndex(keyNames: readonly string[]): KeyIndex {
   const canonical = new Map<string, string>();
