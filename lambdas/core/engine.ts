@@ -1,6 +1,6 @@
 import type { TrailEvent } from './cloudtrail/types';
 import { Correlator } from './correlate';
-import { extractFacts, type EventFacts } from './facts';
+import { extractFacts, type EventFacts, type FactOptions } from './facts';
 import type { BillingData } from './billing';
 import { buildFinding } from './finding';
 import type { Finding, IndicatorContext } from './model';
@@ -72,8 +72,8 @@ export interface Sighting {
   readonly facts: EventFacts;
 }
 
-export function toSighting(event: TrailEvent): Sighting {
-  return { event: { ...event, requestParameters: null, responseElements: null }, facts: extractFacts(event) };
+export function toSighting(event: TrailEvent, options?: FactOptions): Sighting {
+  return { event: { ...event, requestParameters: null, responseElements: null }, facts: extractFacts(event, options) };
 }
 
 export function analyze(events: Iterable<TrailEvent>, options: EngineOptions = {}): Analysis {

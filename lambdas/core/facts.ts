@@ -162,7 +162,17 @@ function serviceCaller(event: TrailEvent): string | undefined {
   return undefined;
 }
 
-export function extractFacts(event: TrailEvent): EventFacts {
+export interface FactOptions {
+  /**
+   * Extract every IP and domain the event names, for threat-intel lookups
+   * (default true). Only the threat-intel indicator reads them: a one-shot
+   * hunt with no feeds configured sets this false and skips walking every
+   * request parameter.
+   */
+  readonly observables?: boolean;
+}
+
+export function extractFacts(event: TrailEvent, options: FactOptions = {}): EventFacts {
   let outcome: Outcome = 'succeeded';
   let failure: Failure | undefined;
   if (event.errorCode) {
@@ -193,7 +203,7 @@ export function extractFacts(event: TrailEvent): EventFacts {
       if (keyName) facts.keyPair = { name: keyName, imported: name === 'ImportKeyPair' };
     }
   }
-  facts.observables = observablesOf(event, facts);
+  if (options.observables !== false) facts.observables = observablesOf(event, facts);
   return facts;
 }
 

@@ -76,7 +76,8 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
         options.onProgress?.({ filesDone: files, files: sources.length, bytes, records: stats.records });
       },
     },
-    { threads },
+    // Without a feed nothing reads the addresses and domains an event names: do not extract them.
+    { threads, facts: { observables: options.intel.feeds.length > 0 } },
   );
   const { findings, duplicates } = analyzeSightings(events, { settings: options.settings, intel: options.intel, ...(options.billing ? { billing: options.billing } : {}) });
   if (duplicates) {

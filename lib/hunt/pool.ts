@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TrailParser, mergeStats, type ReadProblem } from '../../lambdas/core/cloudtrail/reader';
 import { toSighting, type Sighting } from '../../lambdas/core/engine';
+import type { FactOptions } from '../../lambdas/core/facts';
 import { inStreamOrder, parseBatch } from './batch';
 import { readSource, type SourceResult } from './read-source';
 import type { Source } from './sources';
@@ -31,6 +32,8 @@ export interface ReadOptions {
   readonly threads?: number;
   /** With reader threads, whether this thread reads sources too (default true; false leaves every source to the threads). */
   readonly readHere?: boolean;
+  /** What to extract of each event (see extractFacts). */
+  readonly facts?: FactOptions;
 }
 
 /** Below this much input, threads cost more than they save. */
@@ -67,8 +70,9 @@ const LEAD_PER_THREAD = 4;
 
 export async function readAll(sources: readonly Source[], sink: ReadSink, options: ReadOptions = {}): Promise<void> {
   const threads = plannedThreads(sources, options.threads);
-  if (threads === 0) await readHere(sources, sink);
-  else await readParallel(sources, sink, threads, options.readHere ?? true);
+  const facts = options.facts ?? {};
+  if (threads === 0) await readHere(sources, sink, facts);
+  else await readParallel(sources, sink, threads, options.readHere ?? true, facts);
 }
 
 /** A source read to the end: its events with their facts, problems in stream order, counts. */
@@ -80,18 +84,18 @@ interface WorkResult {
 }
 
 /** Reads a source in this thread, both stages. */
-async function readOne(index: number, source: Source): Promise<WorkResult> {
+async function readOne(index: number, source: Source, facts: FactOptions): Promise<WorkResult> {
   const events: Sighting[] = [];
   const problems: ReadProblem[] = [];
-  const result = await readSource(source, { event: (e) => events.push(toSighting(e)), problem: (p) => problems.push(p) });
+  const result = await readSource(source, { event: (e) => events.push(toSighting(e, facts)), problem: (p) => problems.push(p) });
   return { index, events, problems, result };
 }
 
 /** Stage two, in this thread, of a source a reader thread scanned. */
-function parseScanned(scan: ScanResult, label: string): WorkResult {
+function parseScanned(scan: ScanResult, label: string, facts: FactOptions): WorkResult {
   const events: Sighting[] = [];
   const parsed: ReadProblem[] = [];
-  const parser = new TrailParser(label, { event: (e) => events.push(toSighting(e)), problem: (p) => parsed.push(p) });
+  const parser = new TrailParser(label, { event: (e) => events.push(toSighting(e, facts)), problem: (p) => parsed.push(p) });
   parseBatch(scan.batch, parser);
   return {
     index: scan.index,
@@ -117,19 +121,19 @@ function orderedFlush(sources: readonly Source[], sink: ReadSink): (r: WorkResul
   };
 }
 
-async function readHere(sources: readonly Source[], sink: ReadSink): Promise<void> {
+async function readHere(sources: readonly Source[], sink: ReadSink, facts: FactOptions): Promise<void> {
   const flush = orderedFlush(sources, sink);
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < sources.length) {
       const index = next++;
-      flush(await readOne(index, sources[index]!));
+      flush(await readOne(index, sources[index]!, facts));
     }
   };
   await Promise.all(Array.from({ length: Math.min(AHEAD, sources.length) }, lane));
 }
 
-async function readParallel(sources: readonly Source[], sink: ReadSink, threads: number, readHere: boolean): Promise<void> {
+async function readParallel(sources: readonly Source[], sink: ReadSink, threads: number, readHere: boolean, facts: FactOptions): Promise<void> {
   const jobs = sources.map((source, index) => ({ index, source })).sort((a, b) => b.source.bytes - a.source.bytes);
   const plan: ScanPlan = { jobs, counters: new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT), lead: LEAD_PER_THREAD * (threads + 1) };
   const counters = new Int32Array(plan.counters);
@@ -144,7 +148,7 @@ async function readParallel(sources: readonly Source[], sink: ReadSink, threads:
   const here = async (): Promise<void> => {
     if (!readHere) return;
     for (let job = claim(plan, counters); job; job = claim(plan, counters)) {
-      flush(await readOne(job.index, job.source));
+      flush(await readOne(job.index, job.source, facts));
       // Let the reader threads' batches through.
       await new Promise((r) => setImmediate(r));
     }
@@ -157,7 +161,7 @@ async function readParallel(sources: readonly Source[], sink: ReadSink, threads:
           new Promise<void>((resolve, reject) => {
             let finished = false;
             worker.on('message', (res: ScanResult | null) => {
-              if (res !== null) flush(parseScanned(res, sources[res.index]!.label));
+              if (res !== null) flush(parseScanned(res, sources[res.index]!.label, facts));
               else {
                 finished = true;
                 resolve();

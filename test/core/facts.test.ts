@@ -355,6 +355,13 @@ describe('extractFacts on each fixture', () => {
     expect(observables.every((o) => !o.value.endsWith('/0'))).toBe(true);
   });
 
+  it('leaves the observables out when asked to (a hunt with no threat-intel feed), and nothing else', () => {
+    const event = trail('allocate-address.json');
+    const { observables, ...rest } = extractFacts(event);
+    expect(observables.length).toBeGreaterThan(0);
+    expect(extractFacts(event, { observables: false })).toEqual({ ...rest, observables: [] });
+  });
+
   it('takes instance types in the request for what they are, not for domains', () => {
     const event = trail('run-instances-success.json', {
       request: { instanceType: 'm5.large', description: 'fallback p4d.24xlarge or mac2-m2pro.metal via c2.bad-domain.example' },
