@@ -27,13 +27,6 @@ function uniq(values: Iterable<string | undefined>): string[] {
   return [...new Set([...values].filter((v): v is string => typeof v === 'string' && v.length > 0))].sort();
 }
 
-/** Sorted distinct non-empty strings. */
-function sorted(set: Set<string | undefined>): string[] {
-  set.delete(undefined);
-  set.delete('');
-  return ([...set] as string[]).sort();
-}
-
 /** One pass over the events (groups hold hundreds): what the finding names, each list sorted and distinct. */
 function resourcesOf(group: EventGroup): Resources {
   const instanceIds = new Set<string | undefined>();
@@ -61,13 +54,13 @@ function resourcesOf(group: EventGroup): Resources {
     addAll(requestIds, facts.launch?.requestIds);
   }
   return {
-    instanceIds: sorted(instanceIds),
-    allocationIds: sorted(allocationIds),
-    publicIps: sorted(publicIps),
-    keyPairs: sorted(keyPairs),
-    securityGroups: sorted(securityGroups),
-    requestIds: sorted(requestIds),
-    instanceTypes: sorted(instanceTypes),
+    instanceIds: uniq(instanceIds),
+    allocationIds: uniq(allocationIds),
+    publicIps: uniq(publicIps),
+    keyPairs: uniq(keyPairs),
+    securityGroups: uniq(securityGroups),
+    requestIds: uniq(requestIds),
+    instanceTypes: uniq(instanceTypes),
   };
 }
 

@@ -178,4 +178,3 @@ function leavesInto(v: unknown, depth: number, visit: (s: string) => void, budge
     for (const k in v) leavesInto(v[k], depth + 1, visit, budget, maxDepth);
   }
 }
-
