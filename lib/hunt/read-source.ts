@@ -1,10 +1,11 @@
-import { createReadStream, readFileSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { createGunzip, gunzipSync } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { SkipReason } from '../../lambdas/core/cloudtrail/normalize';
 import { TrailReader, type ReadProblem, type ReadStats } from '../../lambdas/core/cloudtrail/reader';
 import type { TrailEvent } from '../../lambdas/core/cloudtrail/types';
+import { GunzipInPlace } from './inflate';
 import type { Source } from './sources';
 
 /**
@@ -51,7 +52,9 @@ export async function pumpSource(source: Source, target: ByteSink): Promise<{ by
   };
   try {
     if (source.path === '-') await readStdin(push, result);
-    else await readFile(source, push, result);
+    else if (!readWhole(source, push, result)) await readStream(source, push, result);
+    // A file read whole is pushed and ended with no await in between: its
+    // bytes may be the reused inflate buffer, which the next file overwrites.
     target.end();
   } catch (err) {
     // Frame what was decoded, then say why the rest is missing.
@@ -92,7 +95,7 @@ function readWhole(source: Source, push: (chunk: Buffer) => void, result: { comp
   if (source.bytes > WHOLE_COMPRESSED) return false;
   let raw: Buffer;
   try {
-    raw = readFileSync(source.path);
+    raw = readInto(source.path);
   } catch {
     return false;
   }
@@ -103,20 +106,35 @@ function readWhole(source: Source, push: (chunk: Buffer) => void, result: { comp
   }
   const inflated = raw.length < 18 ? Infinity : raw.readUInt32LE(raw.length - 4);
   if (inflated > WHOLE_INFLATED) return false;
-  let data: Buffer;
-  try {
-    // One output chunk of the announced size: no joining of many small ones.
-    data = gunzipSync(raw, { maxOutputLength: WHOLE_INFLATED, chunkSize: Math.max(64 * 1024, inflated + 1) });
-  } catch {
-    return false; // damaged or larger than it says: stream it, keeping what decodes
-  }
+  // Into this thread's reused buffer, in one step (see inflate.ts).
+  const data = (inflater ??= new GunzipInPlace()).inflate(raw, inflated);
+  if (!data) return false; // damaged or larger than it says: stream it, keeping what decodes
   push(data);
   return true;
 }
 
-/** Files: small ones in one step (see above); others: sniff the gzip magic, then stream into gunzip. */
-async function readFile(source: Source, push: (chunk: Buffer) => void, result: { compressed: boolean }): Promise<void> {
-  if (readWhole(source, push, result)) return;
+/** This thread's inflater: its output buffer is reused from one file to the next. */
+let inflater: GunzipInPlace | undefined;
+/** This thread's buffer for reading files whole, reused for the same reason (a fresh one per file is fresh memory to fault in). */
+let input: Buffer = Buffer.alloc(0);
+
+/** A file's bytes, as a view of `input`: valid until the next call. */
+function readInto(file: string): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (input.length < size) input = Buffer.allocUnsafeSlow(Math.max(size, Math.min(input.length * 2, WHOLE_COMPRESSED)));
+    let got = 0;
+    for (let n = 1; got < size && n > 0; got += n) n = readSync(fd, input, got, size - got, got);
+    // A file that shrank while being read is read as it now is; one that grew, as it was when opened.
+    return input.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Files too large to read in one step (or damaged): sniff the gzip magic, then stream into gunzip. */
+async function readStream(source: Source, push: (chunk: Buffer) => void, result: { compressed: boolean }): Promise<void> {
   const head = Buffer.alloc(2);
   const fh = await open(source.path, 'r');
   try {

@@ -100,3 +100,35 @@ describe('readAll', () => {
     expect(await collect(2)).toEqual(sequential);
   });
 });
+
+describe('readAll over many gzip files in one thread', () => {
+  it('gives each file its own records (the inflate buffer is reused from file to file)', async () => {
+    const dir = tmp();
+    const record = JSON.parse(readFileSync(path.join(FORMS, 'records.jsonl'), 'utf8').split('\n')[0]!) as Record<string, unknown>;
+    const files = Array.from({ length: 6 }, (_, f) => {
+      const file = path.join(dir, `part-${f}.json.gz`);
+      // Different sizes, so the buffer grows and shrinks its use between
+      // files. Compact S3 log files: the last record is only framed when the
+      // file ends, so its bytes must still be the file's then.
+      const ids = Array.from({ length: 1 + ((f * 37) % 90) }, (_, i) => `file-${f}-record-${i}`);
+      writeFileSync(file, gzipSync(JSON.stringify({ Records: ids.map((eventID) => ({ ...record, eventID })) })));
+      return { file, ids };
+    });
+    const { sources } = expandSources([dir]);
+    const byFile = new Map<string, string[]>();
+    let current: string[] = [];
+    await readAll(
+      sources,
+      {
+        event: (s) => current.push(s.event.eventId),
+        problem: (p) => current.push(`problem ${p.reason}`),
+        done: (s) => {
+          byFile.set(path.basename(s.path), current);
+          current = [];
+        },
+      },
+      { threads: 0 },
+    );
+    for (const { file, ids } of files) expect(byFile.get(path.basename(file))).toEqual(ids);
+  });
+});
