@@ -66,33 +66,38 @@ export class ResourceRegistry {
     if (facts.outcome !== 'succeeded' || (!facts.release && !facts.launch && !facts.address)) return NO_CHURN;
     const churn: Churn[] = [];
     const scope = `${event.accountId}/${event.region}/`;
-    if (facts.release) {
-      const r = facts.release;
-      const check = (ids: readonly string[], kind: Churn['kind']): void => {
-        for (const id of ids) {
-          const c = this.created.get(scope + id);
-          if (!c) continue;
-          this.created.delete(scope + id);
-          if (event.time - c.at <= this.churnMs) churn.push({ resource: id, kind, createdAt: c.at, releasedAt: event.time, createdBy: c.by });
-        }
-      };
-      check(r.instanceIds, 'instance');
-      check(r.allocationIds, 'address');
-      check(r.publicIps, 'address');
-      check(r.requestIds, 'request');
+    const r = facts.release;
+    if (r) {
+      this.released(scope, r.instanceIds, 'instance', event.time, churn);
+      this.released(scope, r.allocationIds, 'address', event.time, churn);
+      this.released(scope, r.publicIps, 'address', event.time, churn);
+      this.released(scope, r.requestIds, 'request', event.time, churn);
     }
     const by = event.actor.arn;
-    const add = (id: string, kind: Churn['kind']): void => {
-      this.created.set(scope + id, { kind, at: event.time, by });
-    };
-    facts.launch?.instanceIds.forEach((id) => add(id, 'instance'));
-    facts.launch?.requestIds.forEach((id) => add(id, 'request'));
-    if (facts.address && /Allocate/.test(event.eventName)) {
-      facts.address.allocationIds.forEach((id) => add(id, 'address'));
-      facts.address.publicIps.forEach((id) => add(id, 'address'));
+    const launch = facts.launch;
+    if (launch) {
+      this.createdAll(scope, launch.instanceIds, 'instance', event.time, by);
+      this.createdAll(scope, launch.requestIds, 'request', event.time, by);
+    }
+    if (facts.address && event.eventName.includes('Allocate')) {
+      this.createdAll(scope, facts.address.allocationIds, 'address', event.time, by);
+      this.createdAll(scope, facts.address.publicIps, 'address', event.time, by);
     }
     if (this.created.size > 50_000) this.prune(event.time);
     return churn;
+  }
+
+  private released(scope: string, ids: readonly string[], kind: Churn['kind'], at: number, churn: Churn[]): void {
+    for (const id of ids) {
+      const c = this.created.get(scope + id);
+      if (!c) continue;
+      this.created.delete(scope + id);
+      if (at - c.at <= this.churnMs) churn.push({ resource: id, kind, createdAt: c.at, releasedAt: at, createdBy: c.by });
+    }
+  }
+
+  private createdAll(scope: string, ids: readonly string[], kind: Churn['kind'], at: number, by: string): void {
+    for (const id of ids) this.created.set(scope + id, { kind, at, by });
   }
 
   /** Forget what can no longer churn. */

@@ -27,6 +27,10 @@ function uniq(values: Iterable<string | undefined>): string[] {
   return [...new Set([...values].filter((v): v is string => typeof v === 'string' && v.length > 0))].sort();
 }
 
+function addAll(into: Set<string | undefined>, values: readonly string[] | undefined): void {
+  if (values) for (const v of values) into.add(v);
+}
+
 /** One pass over the events (groups hold hundreds): what the finding names, each list sorted and distinct. */
 function resourcesOf(group: EventGroup): Resources {
   const instanceIds = new Set<string | undefined>();
@@ -36,9 +40,6 @@ function resourcesOf(group: EventGroup): Resources {
   const securityGroups = new Set<string | undefined>();
   const requestIds = new Set<string | undefined>();
   const instanceTypes = new Set<string | undefined>();
-  const addAll = (into: Set<string | undefined>, values: readonly string[] | undefined): void => {
-    if (values) for (const v of values) into.add(v);
-  };
   for (const { facts } of group.events) {
     addAll(instanceTypes, facts.launch?.instanceTypes);
     instanceTypes.add(facts.modify?.instanceType);

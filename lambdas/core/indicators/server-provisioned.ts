@@ -1,6 +1,6 @@
 import { IndicatorId } from '../constants';
-import { fired, notApplicable, quiet, type IndicatorDefinition } from '../model';
-import { ids, list, plural, succeeded, tallyCounts, where } from './util';
+import { fired, notApplicable, quiet, type IndicatorDefinition, type ObservedEvent } from '../model';
+import { ids, list, plural, succeeded, tallyCounts } from './util';
 
 export const serverProvisioned: IndicatorDefinition = {
   id: IndicatorId.SERVER_PROVISIONED,
@@ -8,26 +8,38 @@ export const serverProvisioned: IndicatorDefinition = {
   threshold: () => 'any successful launch (dry runs and failed calls acquire nothing)',
   kind: 'activity',
   evaluate(group) {
-    const launches = where(group, (e) => e.facts.launch !== undefined);
-    if (launches.length === 0) return notApplicable('no launch calls');
-    const ok = launches.filter(succeeded);
-    if (ok.length === 0) return quiet('launch calls failed or were dry runs');
-    const instances = ok.reduce((n, e) => n + e.facts.launch!.count, 0);
-    const vcpus = ok.reduce((n, e) => n + e.facts.launch!.vcpus, 0);
+    // One pass: groups hold hundreds of launches.
+    let launches = 0;
+    let instances = 0;
+    let vcpus = 0;
+    let requested = 0;
+    let service: string | undefined;
+    const ok: ObservedEvent[] = [];
+    const instanceIds: string[] = [];
+    const via = new Set<string>();
     // Instances per type when a single type is known; a fleet offered
     // several types, so list them without pretending to know the mix.
     // Counted, not listed: a request's count comes from the record and can be huge.
     const types = new Map<string, number>();
-    for (const e of ok) {
-      const l = e.facts.launch!;
+    for (const e of group.events) {
+      const l = e.facts.launch;
+      if (!l) continue;
+      launches++;
+      if (!succeeded(e)) continue;
+      ok.push(e);
+      instances += l.count;
+      vcpus += l.vcpus;
       const [type, n] = l.instanceTypes.length > 1 ? [l.instanceTypes.join('/'), 1] : [l.instanceTypes[0] ?? 'unknown type', Math.max(1, l.count)];
       types.set(type, (types.get(type) ?? 0) + n);
+      for (const id of l.instanceIds) instanceIds.push(id);
+      via.add(e.event.eventName);
+      service ??= e.facts.serviceInvoked || undefined;
+      // Spot and fleet requests name no instance yet: say they were requested.
+      if (l.instanceIds.length === 0 && e.event.eventName !== 'RunInstances') requested += l.count;
     }
-    const instanceIds = ok.flatMap((e) => e.facts.launch!.instanceIds);
-    const via = [...new Set(ok.map((e) => e.event.eventName))];
-    const service = ok.map((e) => e.facts.serviceInvoked).find(Boolean);
-    // Spot and fleet requests name no instance yet: say they were requested.
-    const requested = ok.filter((e) => e.facts.launch!.instanceIds.length === 0 && e.event.eventName !== 'RunInstances').reduce((n, e) => n + e.facts.launch!.count, 0);
+    if (launches === 0) return notApplicable('no launch calls');
+    if (ok.length === 0) return quiet('launch calls failed or were dry runs');
+    const calls = [...via];
     const started = instances - requested;
     const what =
       requested === 0
@@ -36,9 +48,9 @@ export const serverProvisioned: IndicatorDefinition = {
           ? `${plural(requested, 'instance')} requested`
           : `${plural(started, 'instance')} and ${requested} more requested`;
     const summary =
-      `${what} (${tallyCounts(types)}${vcpus ? `, ${vcpus} vCPUs` : ''}) via ${via.join(', ')}` +
+      `${what} (${tallyCounts(types)}${vcpus ? `, ${vcpus} vCPUs` : ''}) via ${calls.join(', ')}` +
       (instanceIds.length ? `: ${list(instanceIds)}` : '') +
       (service ? ` (invoked by ${service})` : '');
-    return fired(summary, ids(ok), { instances, requested, vcpus, instanceIds, calls: via });
+    return fired(summary, ids(ok), { instances, requested, vcpus, instanceIds, calls });
   },
 };
