@@ -1,5 +1,6 @@
 import { CLOUDTRAIL_DETAIL_TYPES } from '../constants';
 import type { Actor, CloudTrailRecord, TrailEvent, UserIdentity } from './types';
+import { intern } from '../intern';
 import { parseEventTime, toIso } from './time';
 
 /**
@@ -152,20 +153,30 @@ export function toActor(identity: UserIdentity | undefined, sourceIp: string | u
   // caller whose sourceIPAddress is the service's host name.
   const invokedBy = str(id.invokedBy) ?? (type === 'AWSService' ? sourceIp : undefined);
   const arn = str(id.arn) ?? (type === 'AWSService' ? invokedBy : undefined) ?? str(id.principalId) ?? 'unknown';
+  const accountId = str(id.accountId);
+  const issuerArn = str(issuer?.arn);
+  const userName = str(id.userName) ?? str(issuer?.userName);
+  const key = str(id.accessKeyId);
+  // A principal's events share one Actor: a hunt keeps thousands of events
+  // from a handful of callers (see intern.ts). Actors are never modified.
+  const cacheKey = `${arn}\n${type}\n${accountId ?? ''}\n${issuerArn ?? ''}\n${userName ?? ''}\n${key ?? ''}\n${invokedBy ?? ''}`;
+  const known = ACTORS.get(cacheKey);
+  if (known) return known;
   const actor: {
     -readonly [K in keyof Actor]: Actor[K];
   } = { arn, type };
-  const accountId = str(id.accountId);
   if (accountId) actor.accountId = accountId;
-  const issuerArn = str(issuer?.arn);
   if (issuerArn) actor.issuerArn = issuerArn;
-  const userName = str(id.userName) ?? str(issuer?.userName);
   if (userName) actor.userName = userName;
-  const key = str(id.accessKeyId);
   if (key) actor.accessKeyId = key;
   if (invokedBy) actor.invokedBy = invokedBy;
+  if (ACTORS.size >= 10_000) ACTORS.clear();
+  ACTORS.set(cacheKey, actor);
   return actor;
 }
+
+/** Actors by every field they are made of (bounded, like the string pool). */
+const ACTORS = new Map<string, Actor>();
 
 export type Normalized =
   | { readonly ok: true; readonly event: TrailEvent }
@@ -202,19 +213,19 @@ export function normalizeRecord(record: CloudTrailRecord, fallbackId: string, or
     eventId: str(record.eventID) ?? fallbackId,
     time,
     eventTime: toIso(time),
-    eventSource,
-    eventName,
-    region: str(record.awsRegion) ?? 'unknown',
-    accountId: str(record.recipientAccountId) ?? actor.accountId ?? 'unknown',
+    eventSource: intern(eventSource),
+    eventName: intern(eventName),
+    region: intern(str(record.awsRegion) ?? 'unknown'),
+    accountId: intern(str(record.recipientAccountId) ?? actor.accountId ?? 'unknown'),
     actor,
     requestParameters: isObject(record.requestParameters) ? record.requestParameters : null,
     responseElements: isObject(record.responseElements) ? record.responseElements : null,
   };
-  if (sourceIp) event.sourceIp = sourceIp;
+  if (sourceIp) event.sourceIp = intern(sourceIp);
   const ua = str(record.userAgent);
-  if (ua) event.userAgent = ua;
+  if (ua) event.userAgent = intern(ua);
   const errorCode = str(record.errorCode);
-  if (errorCode) event.errorCode = errorCode;
+  if (errorCode) event.errorCode = intern(errorCode);
   const errorMessage = str(record.errorMessage);
   if (errorMessage) event.errorMessage = errorMessage;
   if (origin) event.origin = origin;
