@@ -9,9 +9,11 @@ import { GunzipInPlace } from './inflate';
 import type { Source } from './sources';
 
 /**
- * Streams one source through the reader: plain or gzip (detected by its
- * magic bytes, not its name), in 1 MiB chunks, so memory stays flat however
- * large the file. A truncated or corrupt gzip keeps everything decoded
+ * Feeds one source through the reader: plain or gzip (detected by its magic
+ * bytes, not its name). A log file of ordinary size is read and inflated in
+ * one step into buffers this thread reuses (see readWhole); anything larger,
+ * and stdin, is streamed in 256 KiB chunks, so memory stays flat however
+ * large the input. A truncated or corrupt gzip keeps everything decoded
  * before the damage and reports the rest.
  */
 
