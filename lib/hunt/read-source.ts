@@ -1,5 +1,4 @@
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { SkipReason } from '../../lambdas/core/cloudtrail/normalize';
@@ -137,13 +136,15 @@ function readInto(file: string): Buffer {
 
 /** Files too large to read in one step (or damaged): sniff the gzip magic, then stream into gunzip. */
 async function readStream(source: Source, push: (chunk: Buffer) => void, result: { compressed: boolean }): Promise<void> {
+  // Two bytes, read synchronously: not worth loading fs/promises (and what
+  // it pulls in) into every reader thread.
   const head = Buffer.alloc(2);
-  const fh = await open(source.path, 'r');
+  const fd = openSync(source.path, 'r');
   try {
-    const { bytesRead } = await fh.read(head, 0, 2, 0);
+    const bytesRead = readSync(fd, head, 0, 2, 0);
     result.compressed = bytesRead === 2 && head[0] === GZIP[0] && head[1] === GZIP[1];
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
   // CloudTrail delivers many small files: size buffers to the file, so a
   // 20 KiB log does not allocate (and collect) a large buffer twice.
