@@ -1,7 +1,7 @@
 import { CLOUDTRAIL_DETAIL_TYPES } from '../constants';
 import type { Actor, CloudTrailRecord, TrailEvent, UserIdentity } from './types';
 import { intern } from '../intern';
-import { parseEventTime, toIso } from './time';
+import { isoOf, parseEventTime } from './time';
 
 /**
  * Why a record did not reach the engine. Codes are stable (they appear in
@@ -212,7 +212,7 @@ export function normalizeRecord(record: CloudTrailRecord, fallbackId: string, or
   } = {
     eventId: str(record.eventID) ?? fallbackId,
     time,
-    eventTime: toIso(time),
+    eventTime: isoOf(rawTime, time),
     eventSource: intern(eventSource),
     eventName: intern(eventName),
     region: intern(str(record.awsRegion) ?? 'unknown'),

@@ -51,3 +51,14 @@ export function parseEventTime(value: unknown): number | undefined {
 export function toIso(epochMs: number): string {
   return new Date(epochMs).toISOString();
 }
+
+/**
+ * The ISO form of the time `parseEventTime` read from `raw`. CloudTrail's
+ * own form only lacks the milliseconds: formatting through Date costs about
+ * a microsecond, and every event a reader keeps is normalised. A leap
+ * second (`:60`), read as the next minute, goes through Date.
+ */
+export function isoOf(raw: unknown, epochMs: number): string {
+  if (typeof raw === 'string' && raw.length === 20 && CANONICAL.test(raw) && twoDigits(raw, 17) < 60) return `${raw.slice(0, 19)}.000Z`;
+  return toIso(epochMs);
+}
