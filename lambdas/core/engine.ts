@@ -35,13 +35,6 @@ export function byTime(a: TrailEvent, b: TrailEvent): number {
   return a.time - b.time || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
 }
 
-/** byTime for sightings, written out: the sort calls it n log n times, mostly before the JIT has compiled it. */
-function bySightingTime(a: Sighting, b: Sighting): number {
-  const x = a.event;
-  const y = b.event;
-  return x.time - y.time || (x.eventId < y.eventId ? -1 : x.eventId > y.eventId ? 1 : 0);
-}
-
 /**
  * The same event delivered twice (CloudTrail is at-least-once, the same
  * file may be given twice, and one call can reach us from both the S3
@@ -105,7 +98,7 @@ export function analyzeSightings(sightings: Iterable<Sighting>, options: EngineO
     else seen.set(s.event.eventId, [s]);
     unique.push(s);
   }
-  unique.sort(bySightingTime);
+  unique.sort((a, b) => byTime(a.event, b.event));
   const findings: Finding[] = [];
   const correlator = new Correlator(ctx.settings, (group) => {
     const f = buildFinding(group, ctx);

@@ -18,4 +18,3 @@ export function intern(s: string): string {
   POOL.set(s, s);
   return s;
 }
-
