@@ -64,7 +64,9 @@ export class GunzipInPlace {
     const capacity = size + 1; // one spare byte: filling the buffer means "larger than it says"
     if (!this.native) {
       try {
-        return gunzipSync(raw, { maxOutputLength: capacity, chunkSize: Math.max(64 * 1024, capacity) });
+        const out = gunzipSync(raw, { maxOutputLength: capacity, chunkSize: Math.max(64 * 1024, capacity) });
+        // Declines exactly what the native path declines: anything over `size`.
+        return out.length > size ? undefined : out;
       } catch {
         return undefined;
       }
